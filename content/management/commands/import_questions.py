@@ -1,0 +1,45 @@
+"""python manage.py import_questions PATH [PATH ...] [--dry-run] [--shipped]"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from content.importer import apply, content_hash
+from content.parser import ParseError, parse
+
+SHIPPED_DIR = Path(settings.BASE_DIR) / "content" / "sets"
+
+
+class Command(BaseCommand):
+    help = "Import Markdown question sets; re-importing updates questions in place."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", type=Path, help="Markdown files to import")
+        parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+        parser.add_argument("--shipped", action="store_true", help=f"import every set in {SHIPPED_DIR}")
+
+    def handle(self, *args, paths, dry_run, shipped, **options):
+        if shipped:
+            paths = [*paths, *sorted(SHIPPED_DIR.glob("*.md"))]
+        if not paths:
+            raise CommandError("give at least one Markdown file, or --shipped")
+        for path in paths:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from None
+            try:
+                document = parse(data, path.name)
+            except ParseError as exc:
+                where = f"line {exc.line}: " if exc.line else ""
+                raise CommandError(f"{path}: {where}{exc.message}") from None
+            report = apply(document, source_hash=content_hash(data), dry_run=dry_run)
+            prefix = "[dry run] " if dry_run else ""
+            self.stdout.write(
+                f"{prefix}{report.set_title} ({path.name}, layout: {report.layout}): "
+                f"{len(document.categories)} categories, {len(document.questions)} questions, "
+                f"{len(document.examples)} examples; {report.summary()}"
+            )
+            for warning in report.warnings:
+                self.stderr.write(f"  warning: {path.name}: {warning}")

@@ -1,0 +1,120 @@
+"""The study content: question sets, their categories, questions and code examples.
+
+Rows are written only by content.importer; everything else reads them.
+"""
+
+from django.db import models
+from django.urls import reverse
+
+
+class QuestionSet(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    source_name = models.CharField(max_length=255, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    layout = models.CharField(max_length=40, blank=True)
+    intro_md = models.TextField(blank=True)
+    intro_html = models.TextField(blank=True)
+    closing_md = models.TextField(blank=True)
+    closing_html = models.TextField(blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        permissions = [("import_questionset", "Can import question sets from Markdown")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("questions:set_detail", args=[self.slug])
+
+
+class CategoryQuerySet(models.QuerySet):
+    def of_set(self, set_slug: str):
+        return self.filter(question_set__slug=set_slug).select_related("question_set")
+
+    def with_question_counts(self):
+        return self.annotate(
+            question_count=models.Count("questions", filter=models.Q(questions__archived=False))
+        )
+
+
+class Category(models.Model):
+    question_set = models.ForeignKey(QuestionSet, on_delete=models.CASCADE, related_name="categories")
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+    intro_md = models.TextField(blank=True)
+    intro_html = models.TextField(blank=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question_set", "position"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["question_set", "slug"], name="unique_category_slug_per_set"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("questions:category_detail", args=[self.question_set.slug, self.slug])
+
+
+class QuestionQuerySet(models.QuerySet):
+    def listed(self):
+        """Questions a candidate may see: archived ones are hidden from study and quizzes."""
+        return self.filter(archived=False)
+
+    def of_set(self, set_slug: str):
+        return self.filter(category__question_set__slug=set_slug)
+
+    def with_category(self):
+        return self.select_related("category", "category__question_set")
+
+
+class Question(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
+    number = models.CharField(max_length=20, blank=True, help_text="The number as written in the source.")
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+    answer_md = models.TextField(blank=True)
+    answer_html = models.TextField(blank=True)
+    key = models.CharField(max_length=200, help_text="Stable identity across re-imports.")
+    archived = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__position", "position"]
+        indexes = [models.Index(fields=["category", "archived", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+    def get_absolute_url(self) -> str:
+        category = self.category
+        return reverse(
+            "questions:question_detail",
+            args=[category.question_set.slug, category.slug, self.slug],
+        )
+
+
+class Example(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="examples")
+    position = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=40, blank=True)
+    code = models.TextField()
+    highlighted_html = models.TextField()
+    caption = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["question", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.question} · example {self.position + 1} ({self.language or 'text'})"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PrepsiteConfig(AppConfig):
+    name = "prepsite"
+    label = "prepsite"
+    verbose_name = "Site"

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/content/", include("content.admin_urls")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("quizzes/", include("quizzes.urls")),
+    path("review/", include("progress.urls")),
+    path("", include("questions.urls")),
+]
