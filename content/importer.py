@@ -11,9 +11,10 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from questions.models import Category, Example, Question, QuestionSet
+from questions.models import AuthoredItem, Category, Example, Question, QuestionSet
 
 from .document import CODE_MARK_RE, Document, QuestionDoc, Warning, slugify
 from .render import Renderer, example_figure, highlight, placeholder
@@ -89,6 +90,13 @@ def _example_rows(question: QuestionDoc) -> list[tuple[str, str, str]]:
     return [(e.language, e.code, e.caption[:500]) for e in question.examples]
 
 
+def _item_rows(question: QuestionDoc) -> list[tuple[str, list[dict], str]]:
+    return [
+        (item.prompt, [{"text": c.text, "correct": c.correct} for c in item.choices], item.explanation)
+        for item in question.quiz_items
+    ]
+
+
 def apply(
     document: Document,
     *,
@@ -147,7 +155,7 @@ def _apply(document: Document, target: QuestionSet | None, source_hash: str, rep
     existing = list(
         Question.objects.filter(category__question_set=question_set)
         .select_related("category")
-        .prefetch_related("examples")
+        .prefetch_related("examples", Prefetch("authored_items", AuthoredItem.objects.filter(source="")))
     )
     by_key = {q.key: q for q in existing}
     used_slugs: set[str] = set()
@@ -209,7 +217,8 @@ def _apply(document: Document, target: QuestionSet | None, source_hash: str, rep
                 continue
             old_examples = [(e.language, e.code, e.caption) for e in row.examples.all()]
             same_fields = all(getattr(row, name) == value for name, value in fields.items())
-            same_examples = old_examples == _example_rows(doc)
+            old_items = [(i.prompt, i.choices, i.explanation) for i in row.authored_items.all()]
+            same_examples = old_examples == _example_rows(doc) and old_items == _item_rows(doc)
             if same_fields and same_examples:
                 report.changes.append(QuestionChange("unchanged", category.title, doc.title, doc.number, doc.key))
                 continue
@@ -218,6 +227,7 @@ def _apply(document: Document, target: QuestionSet | None, source_hash: str, rep
                 setattr(row, name, value)
             highlighted = None
             if not same_examples or old_answer != answer_md:
+                # Examples and authored items are replaced together with the answer.
                 row.answer_html, highlighted = render_question(doc, renderer)
             to_update.append((row, doc, highlighted))
             report.changes.append(
@@ -244,6 +254,13 @@ def _apply(document: Document, target: QuestionSet | None, source_hash: str, rep
     replaced = [q.pk for q, _, highlighted in to_update if highlighted is not None]
     if replaced:
         Example.objects.filter(question_id__in=replaced).delete()
+        AuthoredItem.objects.filter(question_id__in=replaced, source="").delete()
+    items = [
+        AuthoredItem(question_id=question.pk, position=position, prompt=prompt, choices=choices, explanation=explanation)
+        for question, doc, highlighted in to_create + [t for t in to_update if t[2] is not None]
+        for position, (prompt, choices, explanation) in enumerate(_item_rows(doc))
+    ]
+    AuthoredItem.objects.bulk_create(items, batch_size=1000)
     examples = []
     for question, doc, highlighted in to_create + [t for t in to_update if t[2] is not None]:
         for position, (example, html) in enumerate(zip(doc.examples, highlighted)):

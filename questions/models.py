@@ -3,6 +3,7 @@
 Rows are written only by content.importer; everything else reads them.
 """
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -118,3 +119,47 @@ class Example(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question} · example {self.position + 1} ({self.language or 'text'})"
+
+
+class AuthoredItem(models.Model):
+    """A multiple-choice item written in the Markdown under a question's "Quiz" sub-heading."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="authored_items")
+    position = models.PositiveIntegerField(default=0)
+    prompt = models.TextField()
+    # [{"text": "...", "correct": true}, ...] in the order written
+    choices = models.JSONField()
+    explanation = models.TextField(blank=True)
+    # "" for items written inside the set's own document; a supplement's file name otherwise,
+    # so re-importing the set never wipes items that came from elsewhere.
+    source = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["question", "source", "position"]
+
+    def __str__(self) -> str:
+        return self.prompt[:80]
+
+    @property
+    def correct_indexes(self) -> list[int]:
+        return [i for i, choice in enumerate(self.choices) if choice.get("correct")]
+
+
+class Bookmark(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "question"], name="unique_bookmark")]
+
+
+class Note(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(max_length=10_000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "question"], name="unique_note")]

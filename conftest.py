@@ -1,0 +1,80 @@
+"""Fixtures shared by every app's tests."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+SEED = Path(__file__).resolve().parent / "content" / "sets" / "django-interview-questions.md"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Playwright's sync API runs an event loop in the test thread; the live server's ORM
+# calls happen in another thread, so Django's async-safety guard does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def seed_set(db):
+    """The shipped Django set, imported through the real parser and importer."""
+    from content.importer import apply
+    from content.parser import parse
+    from questions.models import QuestionSet
+
+    data = SEED.read_bytes()
+    report = apply(parse(data, SEED.name))
+    return QuestionSet.objects.get(pk=report.question_set_id)
+
+
+@pytest.fixture
+def user(db, django_user_model):
+    return django_user_model.objects.create_user("alice", "alice@example.com", "correct-horse-battery")
+
+
+@pytest.fixture
+def other_user(db, django_user_model):
+    return django_user_model.objects.create_user("mallory", "mallory@example.com", "correct-horse-battery")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"browser tests skipped: no chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context; console errors fail the test at teardown."""
+    context = browser.new_context(base_url=live_server.url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.console_errors = errors
+    yield page
+    context.close()
+    assert not errors, f"JavaScript console errors: {errors}"
+
+
+def login(page, username="alice", password="correct-horse-battery"):
+    """Sign in through the real allauth form."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", password)
+    page.locator("form button[type=submit], form input[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
