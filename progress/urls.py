@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "progress"
-urlpatterns: list = []
+urlpatterns = [
+    path("review/", views.review, name="review"),
+    path("progress/", views.dashboard, name="dashboard"),
+]

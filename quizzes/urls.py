@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "quizzes"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("history/", views.history, name="history"),
+]

@@ -9,6 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("quizzes/", include("quizzes.urls")),
-    path("review/", include("progress.urls")),
+    path("", include("progress.urls")),
     path("", include("questions.urls")),
 ]
