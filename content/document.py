@@ -87,6 +87,7 @@ class Document:
     intro_md: str = ""
     closing_md: str = ""
     warnings: list[Warning] = field(default_factory=list)
+    content_hash: str = ""  # sha256 of the bytes parsed
 
     @property
     def questions(self) -> list[QuestionDoc]:

@@ -138,7 +138,7 @@ def _apply(document: Document, target: QuestionSet | None, source_hash: str, rep
         question_set = QuestionSet(slug=report.set_slug)
     question_set.title = document.title[:300]
     question_set.source_name = (document.source_name or question_set.source_name)[:255]
-    question_set.content_hash = source_hash or question_set.content_hash
+    question_set.content_hash = source_hash or document.content_hash or question_set.content_hash
     question_set.layout = document.layout
     if question_set.intro_md != document.intro_md or not question_set.pk:
         question_set.intro_md = document.intro_md

@@ -12,6 +12,7 @@ is ever read as structure. It then picks the layout that explains the document b
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections import Counter
@@ -793,10 +794,12 @@ def _caption(before: list[str]) -> str:
 def parse(data: bytes | str, source_name: str = "") -> Document:
     """Parse a Markdown question set; raises ParseError naming the line on bad input."""
     text = decode(data)
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
     try:
         document = Parser(text, source_name).parse()
     except ParseError:
         raise
     except RecursionError:
         raise ParseError("the document is nested too deeply to read") from None
+    document.content_hash = hashlib.sha256(raw).hexdigest()
     return document

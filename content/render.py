@@ -95,6 +95,48 @@ def _shift_headings(html: str, top: int) -> str:
     )
 
 
+_LIST_ITEM_RE = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
+
+
+def normalize_lists(text: str) -> str:
+    """CommonMark list rules → what python-markdown expects.
+
+    python-markdown wants a blank line before a list and four spaces per nesting level;
+    real documents start lists right under a paragraph and indent by two or three.
+    """
+    out: list[str] = []
+    stack: list[int] = []  # content offset of each open list item
+    prev_blank = True
+    prev_item = False
+    for line in text.split("\n"):
+        if not line.strip():
+            out.append(line)
+            prev_blank = True
+            continue
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        item = _LIST_ITEM_RE.match(expanded)
+        if item:
+            while stack and indent < stack[-1]:
+                stack.pop()
+            if not stack and not prev_blank and not prev_item:
+                out.append("")
+            depth = len(stack)
+            out.append("    " * depth + expanded.lstrip(" "))
+            stack.append(indent + len(item.group(2)) + max(1, len(item.group(3))))
+            prev_item, prev_blank = True, False
+            continue
+        if stack and prev_blank:
+            while stack and indent < stack[-1]:
+                stack.pop()
+            if stack:
+                line = "    " * len(stack) + expanded.lstrip(" ")
+        out.append(line)
+        prev_item = prev_item and not prev_blank
+        prev_blank = False
+    return "\n".join(out)
+
+
 class Renderer:
     """Renders answers whose code blocks were cut out by the parser.
 
@@ -108,7 +150,7 @@ class Renderer:
 
     def markdown(self, text: str) -> str:
         self._md.reset()
-        return sanitize(self._md.convert(text))
+        return sanitize(self._md.convert(normalize_lists(text)))
 
     def answer(self, text: str, figures: list[str], top_heading: int = 2) -> str:
         """`text` holds placeholders numbered 0..n-1 for the pre-rendered `figures`."""
