@@ -1,0 +1,206 @@
+"""Spaced-repetition state: one FSRS card per user and question, its review log, and settings.
+
+The columns mirror fsrs.Card so a row converts to and from the library's objects without loss;
+every rating keeps the card's state before and after, which is what undo and replay need.
+"""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import fsrs
+from django.conf import settings
+from django.db import models
+
+DEFAULT_RETENTION = 0.90
+DEFAULT_NEW_PER_DAY = 20  # Anki's default
+
+
+def valid_time_zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class ReviewSettings(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_settings")
+    desired_retention = models.FloatField(default=DEFAULT_RETENTION)
+    new_per_day = models.PositiveIntegerField(default=DEFAULT_NEW_PER_DAY)
+    # "" until the user (or their browser) names one; UTC is used meanwhile.
+    time_zone = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name_plural = "review settings"
+
+    def __str__(self) -> str:
+        return f"Review settings of {self.user}"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return valid_time_zone(self.time_zone) or ZoneInfo("UTC")
+
+    def scheduler(self) -> fsrs.Scheduler:
+        # No fuzzing: the interval shown on each button is then exactly the one a rating gives.
+        return fsrs.Scheduler(desired_retention=self.desired_retention, enable_fuzzing=False)
+
+    def local_day(self, moment: datetime) -> date:
+        return moment.astimezone(self.tz).date()
+
+
+class State(models.IntegerChoices):
+    LEARNING = fsrs.State.Learning.value, "Learning"
+    REVIEW = fsrs.State.Review.value, "Review"
+    RELEARNING = fsrs.State.Relearning.value, "Relearning"
+
+
+class Rating(models.IntegerChoices):
+    AGAIN = fsrs.Rating.Again.value, "Again"
+    HARD = fsrs.Rating.Hard.value, "Hard"
+    GOOD = fsrs.Rating.Good.value, "Good"
+    EASY = fsrs.Rating.Easy.value, "Easy"
+
+
+class CardQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(user=user)
+
+    def active(self, now: datetime):
+        """Cards that may be shown: not suspended, not buried, question not archived."""
+        return self.filter(suspended=False, question__archived=False).exclude(buried_until__gt=now)
+
+    def reviewed(self):
+        return self.filter(last_review__isnull=False)
+
+    def unreviewed(self):
+        return self.filter(last_review__isnull=True)
+
+    def in_scope(self, *, set_slug: str = "", category_id: int | None = None):
+        qs = self
+        if set_slug:
+            qs = qs.filter(question__category__question_set__slug=set_slug)
+        if category_id:
+            qs = qs.filter(question__category_id=category_id)
+        return qs
+
+
+class Card(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards")
+    question = models.ForeignKey("questions.Question", on_delete=models.CASCADE, related_name="review_cards")
+    state = models.PositiveSmallIntegerField(choices=State.choices, default=State.LEARNING)
+    step = models.PositiveSmallIntegerField(null=True, blank=True, default=0)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    # None: never reviewed, i.e. a new card (fsrs 6 has no "new" state).
+    last_review = models.DateTimeField(null=True, blank=True)
+    suspended = models.BooleanField(default=False)
+    buried_until = models.DateTimeField(null=True, blank=True)
+    # Bumped on every change; forms carry it so a replayed or concurrent post is detected.
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "question"], name="unique_review_card")]
+        indexes = [models.Index(fields=["user", "due"], name="progress_card_due_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.question}"
+
+    @property
+    def is_new(self) -> bool:
+        return self.last_review is None
+
+    @property
+    def is_learning(self) -> bool:
+        return not self.is_new and self.state in (State.LEARNING, State.RELEARNING)
+
+    def to_fsrs(self) -> fsrs.Card:
+        return fsrs.Card(
+            card_id=self.pk,
+            state=fsrs.State(self.state),
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+        )
+
+    def snapshot(self) -> dict:
+        return {
+            "state": self.state,
+            "step": self.step,
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "due": self.due,
+            "last_review": self.last_review,
+        }
+
+    def set_from_fsrs(self, card: fsrs.Card) -> None:
+        self.state = card.state.value
+        self.step = card.step
+        self.stability = card.stability
+        self.difficulty = card.difficulty
+        self.due = card.due
+        self.last_review = card.last_review
+
+
+class ReviewLog(models.Model):
+    class Source(models.TextChoices):
+        REVIEW = "review", "Review session"
+        QUIZ = "quiz", "Quiz"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs")
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="logs")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    reviewed_at = models.DateTimeField()  # UTC
+    # The day in the user's time zone; recomputed when the time zone changes (heatmap, streak).
+    local_day = models.DateField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.REVIEW)
+
+    state_before = models.PositiveSmallIntegerField(choices=State.choices)
+    step_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability_before = models.FloatField(null=True, blank=True)
+    difficulty_before = models.FloatField(null=True, blank=True)
+    due_before = models.DateTimeField()
+    last_review_before = models.DateTimeField(null=True, blank=True)
+
+    state_after = models.PositiveSmallIntegerField(choices=State.choices)
+    step_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability_after = models.FloatField()
+    difficulty_after = models.FloatField()
+    due_after = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "local_day"], name="progress_log_user_day"),
+            models.Index(fields=["user", "reviewed_at"], name="progress_log_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} rated {self.get_rating_display()} at {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def was_new(self) -> bool:
+        return self.last_review_before is None
+
+    def before(self) -> dict:
+        return {
+            "state": self.state_before,
+            "step": self.step_before,
+            "stability": self.stability_before,
+            "difficulty": self.difficulty_before,
+            "due": self.due_before,
+            "last_review": self.last_review_before,
+        }
+
+    def to_fsrs(self) -> fsrs.ReviewLog:
+        return fsrs.ReviewLog(
+            card_id=self.card_id,
+            rating=fsrs.Rating(self.rating),
+            review_datetime=self.reviewed_at,
+            review_duration=self.duration_ms,
+        )

@@ -1,0 +1,171 @@
+from datetime import datetime, timedelta, timezone
+
+import fsrs
+import pytest
+
+from progress import services
+from progress.models import Card, ReviewLog, ReviewSettings, State
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("correct", "slow", "rating"),
+    [(False, False, fsrs.Rating.Again), (False, True, fsrs.Rating.Again),
+     (True, False, fsrs.Rating.Good), (True, True, fsrs.Rating.Hard)],
+)
+def test_quiz_answer_maps_to_rating_and_creates_card_lazily(user, question, correct, slow, rating):
+    assert not Card.objects.exists()
+    log = services.record_quiz_answer(user, question, correct=correct, slow=slow, duration_ms=4200, answered_at=T0)
+    card = Card.objects.get(user=user, question=question)
+    assert log.card == card
+    assert log.rating == rating
+    assert log.source == ReviewLog.Source.QUIZ
+    assert log.duration_ms == 4200
+    assert log.reviewed_at == T0
+    assert log.was_new and log.due_before == T0
+    # exactly what fsrs computes for the same review
+    expected, _ = fsrs.Scheduler(enable_fuzzing=False).review_card(fsrs.Card(card_id=card.pk, due=T0), rating, T0)
+    assert (card.state, card.step, card.stability, card.difficulty) == (
+        expected.state.value, expected.step, expected.stability, expected.difficulty)
+    assert card.due == expected.due
+    assert card.last_review == T0
+    assert (log.state_after, log.stability_after, log.due_after) == (card.state, card.stability, card.due)
+
+
+@pytest.mark.django_db
+def test_quiz_answers_accumulate_on_one_card(user, question):
+    services.record_quiz_answer(user, question, correct=True, answered_at=T0)
+    services.record_quiz_answer(user, question, correct=True, answered_at=T0 + timedelta(minutes=11))
+    card = Card.objects.get()
+    assert card.state == State.REVIEW
+    assert card.logs.count() == 2
+    assert card.version == 2
+
+
+@pytest.mark.django_db
+def test_quiz_answer_converts_other_time_zones_to_utc(user, question):
+    from zoneinfo import ZoneInfo
+
+    answered = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    log = services.record_quiz_answer(user, question, correct=True, answered_at=answered)
+    assert log.reviewed_at == datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    with pytest.raises(ValueError):
+        services.record_quiz_answer(user, question, correct=True, answered_at=datetime(2026, 3, 2))
+
+
+@pytest.mark.django_db
+def test_log_replays_to_the_stored_card(user, question):
+    times = [T0, T0 + timedelta(minutes=2), T0 + timedelta(days=3), T0 + timedelta(days=9)]
+    for moment, correct in zip(times, [False, True, True, False]):
+        services.record_quiz_answer(user, question, correct=correct, answered_at=moment)
+    card = Card.objects.get()
+    logs = [log.to_fsrs() for log in card.logs.all()]
+    replayed = fsrs.Scheduler(enable_fuzzing=False).reschedule_card(fsrs.Card(card_id=card.pk, due=T0), logs)
+    assert replayed.stability == pytest.approx(card.stability)
+    assert replayed.difficulty == pytest.approx(card.difficulty)
+    assert replayed.due == card.due
+    assert replayed.state.value == card.state
+
+
+@pytest.mark.django_db
+def test_rating_uses_desired_retention(user, questions):
+    services.record_quiz_answer(user, questions[0], correct=True, answered_at=T0)
+    ReviewSettings.objects.filter(user=user).update(desired_retention=0.97)
+    services.record_quiz_answer(user, questions[1], correct=True, answered_at=T0)
+    services.record_quiz_answer(user, questions[0], correct=True, answered_at=T0 + timedelta(minutes=11))
+    services.record_quiz_answer(user, questions[1], correct=True, answered_at=T0 + timedelta(minutes=11))
+    loose, strict = (Card.objects.get(question=q) for q in questions[:2])
+    assert loose.due == strict.due  # both rated at 0.97 on the graduating review
+    ReviewSettings.objects.filter(user=user).update(desired_retention=0.70)
+    services.record_quiz_answer(user, questions[0], correct=True, answered_at=loose.due)
+    ReviewSettings.objects.filter(user=user).update(desired_retention=0.97)
+    services.record_quiz_answer(user, questions[1], correct=True, answered_at=strict.due)
+    loose.refresh_from_db()
+    strict.refresh_from_db()
+    assert loose.due > strict.due
+
+
+@pytest.mark.django_db
+def test_rate_card_checks_owner_and_version(user, other_user, question):
+    card = services.get_or_create_card(user, question, T0)
+    with pytest.raises(Card.DoesNotExist):
+        services.rate_card(other_user, card.pk, fsrs.Rating.Good, version=0, now=T0)
+    services.rate_card(user, card.pk, fsrs.Rating.Good, version=0, now=T0)
+    with pytest.raises(services.StaleCard):
+        services.rate_card(user, card.pk, fsrs.Rating.Good, version=0, now=T0)
+    assert ReviewLog.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_undo_restores_card_exactly(user, question):
+    card = services.get_or_create_card(user, question, T0)
+    services.rate_card(user, card.pk, fsrs.Rating.Good, version=0, now=T0)
+    card.refresh_from_db()
+    before = card.snapshot()
+    log = services.rate_card(user, card.pk, fsrs.Rating.Again, version=1, now=T0 + timedelta(minutes=12), duration_ms=900)
+    card.refresh_from_db()
+    assert card.snapshot() != before
+    restored = services.undo_rating(user, log.pk)
+    card.refresh_from_db()
+    assert card.snapshot() == before == restored.snapshot()
+    assert card.version == 3  # a fresh token: forms rendered before the undo are stale
+    assert card.logs.count() == 1
+    # undo twice (double click) undoes only once
+    assert services.undo_rating(user, log.pk) is None
+    assert card.logs.count() == 1
+
+
+@pytest.mark.django_db
+def test_undo_of_first_rating_makes_card_new_again(user, question):
+    card = services.get_or_create_card(user, question, T0)
+    log = services.rate_card(user, card.pk, fsrs.Rating.Easy, version=0, now=T0)
+    services.undo_rating(user, log.pk)
+    card.refresh_from_db()
+    assert card.is_new and card.state == State.LEARNING and card.step == 0 and card.stability is None
+    assert card.due == T0
+
+
+@pytest.mark.django_db
+def test_undo_refuses_other_users_and_superseded_logs(user, other_user, question, questions):
+    card = services.get_or_create_card(user, question, T0)
+    log = services.rate_card(user, card.pk, fsrs.Rating.Good, version=0, now=T0)
+    assert services.undo_rating(other_user, log.pk) is None
+    services.record_quiz_answer(user, question, correct=False, answered_at=T0 + timedelta(minutes=5))
+    assert services.undo_rating(user, log.pk) is None  # a quiz answer came after it
+    assert ReviewLog.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_bury_until_tomorrow_in_users_time_zone(user, question):
+    ReviewSettings.objects.create(user=user, time_zone="America/New_York")
+    card = services.get_or_create_card(user, question, T0)
+    late_evening = datetime(2026, 3, 3, 3, 30, tzinfo=timezone.utc)  # 22:30 on 2 March in New York
+    card = services.bury_card(user, card.pk, now=late_evening)
+    assert card.buried_until == datetime(2026, 3, 3, 5, 0, tzinfo=timezone.utc)  # midnight EST
+
+
+@pytest.mark.django_db
+def test_suspend_and_unsuspend(user, other_user, question):
+    card = services.get_or_create_card(user, question, T0)
+    with pytest.raises(Card.DoesNotExist):
+        services.suspend_card(other_user, card.pk)
+    assert services.suspend_card(user, card.pk).suspended
+    assert not services.unsuspend_card(user, card.pk).suspended
+
+
+@pytest.mark.django_db
+def test_settings_take_browser_time_zone_only_when_unset_and_valid(user):
+    assert services.settings_for(user, "Not/AZone").time_zone == ""
+    assert services.settings_for(user, "Asia/Tokyo").time_zone == "Asia/Tokyo"
+    assert services.settings_for(user, "Europe/Paris").time_zone == "Asia/Tokyo"
+
+
+@pytest.mark.django_db
+def test_changing_time_zone_redays_reviews(user, question):
+    log = services.record_quiz_answer(user, question, correct=True, answered_at=datetime(2026, 3, 2, 23, 30, tzinfo=timezone.utc))
+    assert str(log.local_day) == "2026-03-02"
+    services.change_time_zone(services.settings_for(user), "Asia/Tokyo")
+    log.refresh_from_db()
+    assert str(log.local_day) == "2026-03-03"
