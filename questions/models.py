@@ -4,7 +4,9 @@ Rows are written only by content.importer; everything else reads them.
 """
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.urls import reverse
 
 
@@ -39,6 +41,10 @@ class CategoryQuerySet(models.QuerySet):
         return self.annotate(
             question_count=models.Count("questions", filter=models.Q(questions__archived=False))
         )
+
+    def listed(self):
+        """Categories with at least one listed question, with their question counts."""
+        return self.with_question_counts().filter(question_count__gt=0)
 
 
 class Category(models.Model):
@@ -76,6 +82,24 @@ class QuestionQuerySet(models.QuerySet):
     def with_category(self):
         return self.select_related("category", "category__question_set")
 
+    def with_study_status(self, user):
+        """Annotate `is_bookmarked` and, once progress.Card exists, the user's card state.
+
+        The card comes through the reverse relation only, so this app never imports progress.
+        """
+        if not user.is_authenticated:
+            return self
+        qs = self.annotate(
+            is_bookmarked=Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))),
+        )
+        if has_review_cards():
+            qs = qs.annotate(
+                my_card=FilteredRelation("review_cards", condition=Q(review_cards__user=user)),
+                card_state=F("my_card__state"),
+                card_last_review=F("my_card__last_review"),
+            )
+        return qs
+
 
 class Question(models.Model):
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
@@ -104,6 +128,28 @@ class Question(models.Model):
             "questions:question_detail",
             args=[category.question_set.slug, category.slug, self.slug],
         )
+
+    @property
+    def study_status(self) -> str:
+        """new / learning / known from the annotations of with_study_status(); "" when unknown."""
+        if not hasattr(self, "card_state"):
+            return ""
+        if self.card_state is None or self.card_last_review is None:
+            return "new"
+        return "known" if self.card_state == CARD_STATE_REVIEW else "learning"
+
+
+# fsrs.State values as stored by progress.Card (Learning=1, Review=2, Relearning=3).
+CARD_STATE_REVIEW = 2
+
+
+def has_review_cards() -> bool:
+    """True once an app has declared a `review_cards` relation to Question (progress.Card)."""
+    try:
+        Question._meta.get_field("review_cards")
+    except FieldDoesNotExist:
+        return False
+    return True
 
 
 class Example(models.Model):

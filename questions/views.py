@@ -1,42 +1,256 @@
-"""Browsing the imported question sets."""
+"""Browsing, studying and searching the question sets; bookmarks and personal notes.
 
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+Each view answers both a full page load and its htmx fragment, from the same template.
+"""
 
-from .models import Category, Question, QuestionSet
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from .caching import cache_anonymous
+from .forms import NoteForm
+from .htmx import HtmxHttpRequest, fragment_for
+from .models import Bookmark, Category, Note, Question, QuestionSet
+from .search import search_questions
+
+STATUS_FILTERS = [("", "All"), ("new", "New"), ("learning", "Learning"), ("known", "Known"), ("bookmarked", "Bookmarked")]
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    categories = Category.objects.with_question_counts().filter(question_count__gt=0)
-    sets = QuestionSet.objects.prefetch_related(Prefetch("categories", queryset=categories))
-    return render(request, "questions/home.html", {"sets": sets})
-
-
-@require_GET
-def set_detail(request: HttpRequest, set_slug: str) -> HttpResponse:
-    question_set = get_object_or_404(QuestionSet, slug=set_slug)
-    categories = question_set.categories.prefetch_related(
-        Prefetch("questions", queryset=Question.objects.listed())
+@cache_anonymous
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    sets = QuestionSet.objects.prefetch_related(
+        Prefetch("categories", queryset=Category.objects.listed(), to_attr="listed_categories")
     )
-    return render(request, "questions/set_detail.html", {"question_set": question_set, "categories": categories})
+    sets = [s for s in sets if s.listed_categories]
+    for question_set in sets:
+        question_set.question_count = sum(c.question_count for c in question_set.listed_categories)
+    return render(request, "questions/home.html", {"sets": sets, "public_page": True})
 
 
 @require_GET
-def category_detail(request: HttpRequest, set_slug: str, slug: str) -> HttpResponse:
-    category = get_object_or_404(Category.objects.of_set(set_slug), slug=slug)
-    questions = category.questions.listed()
-    return render(request, "questions/category_detail.html", {"category": category, "questions": questions})
+@cache_anonymous
+def set_detail(request: HtmxHttpRequest, set_slug: str) -> HttpResponse:
+    question_set = get_object_or_404(QuestionSet, slug=set_slug)
+    questions = Question.objects.listed().with_study_status(request.user).only(
+        "id", "category_id", "number", "title", "slug", "position"
+    )
+    categories = question_set.categories.listed().prefetch_related(
+        Prefetch("questions", queryset=questions, to_attr="listed_questions")
+    )
+    return render(
+        request,
+        "questions/set_detail.html",
+        {"question_set": question_set, "categories": categories, "public_page": True},
+    )
 
 
 @require_GET
-def question_detail(request: HttpRequest, set_slug: str, category_slug: str, slug: str) -> HttpResponse:
+@cache_anonymous
+@vary_on_headers("HX-Request")
+def category_detail(request: HtmxHttpRequest, set_slug: str, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category.objects.of_set(set_slug).listed(), slug=slug)
+    questions = list(
+        category.questions.listed()
+        .with_study_status(request.user)
+        .only("id", "category_id", "number", "title", "slug", "position")
+    )
+    status = request.GET.get("status", "")
+    if status not in dict(STATUS_FILTERS) or not request.user.is_authenticated:
+        status = ""
+    if status == "bookmarked":
+        shown = [q for q in questions if q.is_bookmarked]
+    elif status:
+        shown = [q for q in questions if q.study_status == status]
+    else:
+        shown = questions
+    template = "questions/category_detail.html"
+    if fragment_for(request, "question-list"):
+        template += "#question-list"
+    return render(
+        request,
+        template,
+        {
+            "category": category,
+            "question_set": category.question_set,
+            "questions": shown,
+            "total": len(questions),
+            "status": status,
+            "status_filters": STATUS_FILTERS,
+            "public_page": True,
+        },
+    )
+
+
+def _neighbours(question: Question) -> dict:
+    """Previous/next question in the category and the position, from one small query."""
+    siblings = list(question.category.questions.listed().values_list("slug", "title", "number"))
+    slugs = [row[0] for row in siblings]
+    index = slugs.index(question.slug)
+    return {
+        "previous": siblings[index - 1] if index > 0 else None,
+        "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "position": index + 1,
+        "count": len(siblings),
+    }
+
+
+@require_GET
+@cache_anonymous
+@vary_on_headers("HX-Request")
+def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str, slug: str) -> HttpResponse:
     question = get_object_or_404(
-        Question.objects.listed().with_category(),
+        Question.objects.listed().with_category().with_study_status(request.user),
         category__question_set__slug=set_slug,
         category__slug=category_slug,
         slug=slug,
     )
-    return render(request, "questions/question_detail.html", {"question": question})
+    if fragment_for(request, "answer"):
+        return render(request, "questions/question_detail.html#answer", {"question": question, "study": False})
+    note = None
+    if request.user.is_authenticated:
+        note = Note.objects.filter(user=request.user, question=question).first()
+    return render(
+        request,
+        "questions/question_detail.html",
+        {
+            "question": question,
+            "category": question.category,
+            "question_set": question.category.question_set,
+            "study": request.GET.get("study") == "1",
+            "note": note,
+            "public_page": True,
+            **_neighbours(question),
+        },
+    )
+
+
+@require_GET
+@cache_anonymous
+@vary_on_headers("HX-Request")
+def flashcard(request: HtmxHttpRequest, set_slug: str, category_slug: str, number: int) -> HttpResponse:
+    """One question of the category at a time, answer hidden until revealed."""
+    category = get_object_or_404(Category.objects.of_set(set_slug).listed(), slug=category_slug)
+    cards = list(category.questions.listed().values_list("pk", flat=True))
+    if not 1 <= number <= len(cards):
+        raise Http404("No such card in this category.")
+    question = Question.objects.get(pk=cards[number - 1])
+    question.category = category
+    reveal = request.GET.get("reveal") == "1"
+    context = {
+        "category": category,
+        "question_set": category.question_set,
+        "question": question,
+        "number": number,
+        "count": len(cards),
+        "percent": round(100 * number / len(cards)),
+        "reveal": reveal,
+        "public_page": True,
+    }
+    template = "questions/flashcard.html"
+    if fragment_for(request, "answer"):
+        template += "#answer"
+    elif fragment_for(request, "flashcard"):
+        template += "#flashcard"
+    return render(request, template, context)
+
+
+@require_GET
+@cache_anonymous
+@vary_on_headers("HX-Request")
+def search(request: HtmxHttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    hits = search_questions(query) if query else []
+    template = "questions/search.html"
+    if fragment_for(request, "search-results"):
+        template += "#search-results"
+    return render(request, template, {"query": query, "hits": hits, "public_page": True})
+
+
+def _back_to(request: HtmxHttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def bookmark_toggle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.listed().with_category(), pk=pk)
+    with transaction.atomic():
+        removed, _ = Bookmark.objects.filter(user=request.user, question=question).delete()
+        if not removed:
+            Bookmark.objects.get_or_create(user=request.user, question=question)
+    question.is_bookmarked = not removed
+    if fragment_for(request):
+        return render(request, "questions/question_detail.html#bookmark-button", {"question": question})
+    return redirect(_back_to(request, question.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def bookmark_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    bookmark = get_object_or_404(Bookmark, pk=pk, user=request.user)
+    bookmark.delete()
+    if fragment_for(request):
+        return HttpResponse("")
+    return redirect("questions:bookmarks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Show, edit and save the signed-in user's note on a question; an empty note is deleted."""
+    question = get_object_or_404(Question.objects.listed().with_category(), pk=pk)
+    note = Note.objects.filter(user=request.user, question=question).first()
+    status = 200
+    if request.method == "POST":
+        form = NoteForm(request.POST, instance=note)
+        if form.is_valid():
+            text = form.cleaned_data["text"].strip()
+            with transaction.atomic():
+                if not text:
+                    Note.objects.filter(user=request.user, question=question).delete()
+                    note = None
+                else:
+                    note, _ = Note.objects.update_or_create(
+                        user=request.user, question=question, defaults={"text": text}
+                    )
+            if not fragment_for(request):
+                return redirect(question.get_absolute_url() + "#note")
+            editing = False
+        else:
+            editing, status = True, 422 if request.htmx else 400
+    else:
+        form = NoteForm(instance=note)
+        editing = request.GET.get("edit") == "1" or not fragment_for(request)
+    template = "questions/note.html"
+    if fragment_for(request):
+        template += "#note"
+    context = {"question": question, "note": note, "form": form, "editing": editing}
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def bookmarks(request: HtmxHttpRequest) -> HttpResponse:
+    note_text = Note.objects.filter(user=request.user, question=OuterRef("question")).values("text")[:1]
+    marks = (
+        Bookmark.objects.filter(user=request.user, question__archived=False)
+        .select_related("question__category__question_set")
+        .annotate(note_text=Subquery(note_text))
+    )
+    notes = (
+        Note.objects.filter(user=request.user, question__archived=False)
+        .exclude(question__bookmarks__user=request.user)
+        .select_related("question__category__question_set")
+        .order_by("-updated_at")
+    )
+    return render(request, "questions/bookmarks.html", {"bookmarks": marks, "notes": notes})
+

@@ -1,0 +1,57 @@
+"""Whole-response caching of public pages for anonymous visitors.
+
+Anonymous pages carry no CSRF token (base.html leaves it out when `public_page` is set)
+and no per-user content, so one rendered copy serves everyone. The key includes a
+content version read from the database, so a re-import in any process invalidates
+every worker's copy at once.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.http import HttpResponse
+
+from .models import QuestionSet
+
+TIMEOUT = 300
+
+
+def content_version() -> str:
+    row = QuestionSet.objects.aggregate(n=Count("id"), latest=Max("imported_at"))
+    return f"{row['n']}:{row['latest'].timestamp() if row['latest'] else 0}"
+
+
+def _cacheable(request) -> bool:
+    # A pending flash message ("You have signed out.") belongs to one visitor only.
+    return (
+        request.method == "GET"
+        and not request.user.is_authenticated
+        and "messages" not in request.COOKIES
+    )
+
+
+def cache_anonymous(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        htmx = request.headers.get("HX-Request", "") + "|" + request.headers.get("HX-Target", "") + "|" + (
+            request.headers.get("HX-History-Restore-Request", "")
+        )
+        raw = f"{content_version()}|{request.get_full_path()}|{htmx}"
+        key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type, vary = hit
+            response = HttpResponse(content, content_type=content_type)
+            if vary:
+                response["Vary"] = vary
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False):
+            cache.set(key, (response.content, response["Content-Type"], response.get("Vary", "")), TIMEOUT)
+        return response
+
+    return wrapper

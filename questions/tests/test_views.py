@@ -1,0 +1,476 @@
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from questions.models import Bookmark, Category, Note, Question, has_review_cards
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def category(seed_set):
+    return Category.objects.listed().filter(question_set=seed_set).order_by("position").first()
+
+
+@pytest.fixture
+def questions(category):
+    return list(category.questions.listed().with_category())
+
+
+@pytest.fixture
+def question(questions):
+    return questions[1]
+
+
+@pytest.fixture
+def alice(client, user):
+    client.force_login(user)
+    return client
+
+
+# ---- pages -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_home_lists_sets_categories_and_counts(client, seed_set, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert seed_set.title.replace("&", "&amp;") in html
+    for category in Category.objects.listed().filter(question_set=seed_set):
+        assert category.title in html
+    assert "{# review-summary #}" not in html  # the marker is a template comment
+
+
+@pytest.mark.django_db
+def test_home_hides_categories_without_listed_questions(client, seed_set, category):
+    category.questions.update(archived=True)
+    html = client.get("/").content.decode()
+    assert category.get_absolute_url() not in html
+    assert client.get(category.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_home_signed_in_query_count(alice, seed_set, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        response = alice.get("/")
+    assert response.status_code == 200
+    assert "Signed in as" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_set_page_lists_questions_in_order(client, seed_set, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        response = client.get(seed_set.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    urls = [q.get_absolute_url() for q in Question.objects.listed().of_set(seed_set.slug).with_category()]
+    positions = [html.index(f'href="{url}"') for url in urls]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.django_db
+def test_set_page_query_count_does_not_grow(alice, seed_set, user, django_assert_max_num_queries):
+    for question in Question.objects.all()[:10]:
+        Bookmark.objects.create(user=user, question=question)
+    with django_assert_max_num_queries(7):
+        response = alice.get(seed_set.get_absolute_url())
+    assert response.content.decode().count("status-bookmarked") == 10
+
+
+@pytest.mark.django_db
+def test_archived_questions_are_hidden(client, seed_set, category, question):
+    question.archived = True
+    question.save()
+    assert question.title not in client.get(category.get_absolute_url()).content.decode()
+    assert question.title not in client.get(seed_set.get_absolute_url()).content.decode()
+    assert client.get(question.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_category_page_and_fragment(client, category, questions, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        full = client.get(category.get_absolute_url())
+    assert full.status_code == 200
+    assert b"<html" in full.content
+    for q in questions:
+        assert q.get_absolute_url() in full.content.decode()
+    with django_assert_max_num_queries(4):
+        fragment = client.get(category.get_absolute_url(), headers={**HTMX, "HX-Target": "question-list"})
+    assert fragment.status_code == 200
+    assert b"<html" not in fragment.content
+    assert b'id="question-list"' in fragment.content
+    assert "HX-Request" in fragment["Vary"]
+
+
+@pytest.mark.django_db
+def test_category_status_filter(alice, user, category, questions, django_assert_max_num_queries):
+    Bookmark.objects.create(user=user, question=questions[0])
+    with django_assert_max_num_queries(6):
+        response = alice.get(category.get_absolute_url() + "?status=bookmarked",
+                             headers={**HTMX, "HX-Target": "question-list"})
+    html = response.content.decode()
+    assert questions[0].get_absolute_url() in html
+    assert questions[1].get_absolute_url() not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not has_review_cards(), reason="progress.Card not installed yet")
+def test_status_badges_from_review_cards(alice, user, other_user, category, questions, django_assert_max_num_queries):
+    Card = apps.get_model("progress", "Card")
+    now = timezone.now()
+    Card.objects.create(user=user, question=questions[0], state=2, due=now, last_review=now)
+    Card.objects.create(user=user, question=questions[1], state=1, due=now, last_review=now)
+    Card.objects.create(user=user, question=questions[2], state=1, due=now, last_review=None)
+    # Someone else's card must not leak into alice's badges.
+    Card.objects.create(user=other_user, question=questions[3], state=2, due=now, last_review=now)
+    with django_assert_max_num_queries(6):
+        response = alice.get(category.get_absolute_url())
+    shown = {q.pk: q.study_status for q in response.context["questions"]}
+    assert shown[questions[0].pk] == "known"
+    assert shown[questions[1].pk] == "learning"
+    assert shown[questions[2].pk] == "new"
+    assert shown[questions[3].pk] == "new"
+    assert len(response.context["questions"]) == len(questions)
+
+
+@pytest.mark.django_db
+def test_question_page(client, category, questions, question, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        response = client.get(question.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert question.title in html or question.title.replace("'", "&#x27;") in html
+    assert 'class="code-example"' in html
+    assert '<div class="highlight">' in html
+    assert 'class="code-lang">python' in html
+    assert questions[0].get_absolute_url() in html  # previous
+    assert questions[2].get_absolute_url() in html  # next
+    assert category.get_absolute_url() in html
+    # Anonymous public pages carry no CSRF token, so they can be cached for everyone.
+    assert "X-CSRFToken" not in html
+    assert "csrftoken" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_question_page_is_cached_for_anonymous(client, question, django_assert_max_num_queries):
+    first = client.get(question.get_absolute_url())
+    with django_assert_max_num_queries(1):  # only the content version
+        second = client.get(question.get_absolute_url())
+    assert second.content == first.content
+
+
+@pytest.mark.django_db
+def test_reimport_invalidates_cached_pages(client, seed_set, question):
+    client.get(question.get_absolute_url())
+    Question.objects.filter(pk=question.pk).update(title="Renamed by an import")
+    seed_set.imported_at = timezone.now()
+    seed_set.save()
+    assert "Renamed by an import" in client.get(question.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_study_mode_hides_answer_and_fragment_reveals_it(client, question, django_assert_max_num_queries):
+    response = client.get(question.get_absolute_url() + "?study=1")
+    html = response.content.decode()
+    assert "Reveal answer" in html
+    assert 'class="code-example"' not in html
+    with django_assert_max_num_queries(3):
+        fragment = client.get(question.get_absolute_url(), headers={**HTMX, "HX-Target": "answer"})
+    assert b"<html" not in fragment.content
+    assert b'class="code-example"' in fragment.content
+    assert b'id="answer"' in fragment.content
+
+
+@pytest.mark.django_db
+def test_history_restore_gets_full_page(client, question):
+    response = client.get(
+        question.get_absolute_url(),
+        headers={**HTMX, "HX-Target": "answer", "HX-History-Restore-Request": "true"},
+    )
+    assert b"<html" in response.content
+
+
+@pytest.mark.django_db
+def test_question_404s(client, seed_set, category, question):
+    assert client.get(f"/sets/{seed_set.slug}/{category.slug}/no-such-question/").status_code == 404
+    assert client.get(f"/sets/nope/{category.slug}/{question.slug}/").status_code == 404
+    assert client.get(f"/sets/{seed_set.slug}/nope/").status_code == 404
+    assert client.get("/sets/nope/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_question_page_signed_in(alice, user, question, django_assert_max_num_queries):
+    Note.objects.create(user=user, question=question, text="Remember <b>this</b>")
+    with django_assert_max_num_queries(8):
+        response = alice.get(question.get_absolute_url())
+    html = response.content.decode()
+    assert "Remember &lt;b&gt;this&lt;/b&gt;" in html
+    assert "☆ Bookmark" in html
+    assert "X-CSRFToken" in html
+
+
+@pytest.mark.django_db
+def test_post_only_endpoints_reject_get(alice, question):
+    assert alice.get(reverse("questions:bookmark_toggle", args=[question.pk])).status_code == 405
+
+
+# ---- flashcards -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_flashcards(client, category, questions, django_assert_max_num_queries):
+    url = reverse("questions:flashcard", args=[category.question_set.slug, category.slug, 2])
+    with django_assert_max_num_queries(4):
+        response = client.get(url)
+    html = response.content.decode()
+    assert f"2 / {len(questions)}" in html
+    assert "Show answer" in html
+    assert 'class="code-example"' not in html
+    with django_assert_max_num_queries(4):
+        card = client.get(url, headers={**HTMX, "HX-Target": "flashcard"})
+    assert b"<html" not in card.content and b'id="flashcard"' in card.content
+    answer = client.get(url + "?reveal=1", headers={**HTMX, "HX-Target": "answer"})
+    assert b"<html" not in answer.content and b"prose answer" in answer.content
+    assert b"prose answer" in client.get(url + "?reveal=1").content
+    last = reverse("questions:flashcard", args=[category.question_set.slug, category.slug, len(questions) + 1])
+    assert client.get(last).status_code == 404
+    zero = reverse("questions:flashcard", args=[category.question_set.slug, category.slug, 0])
+    assert client.get(zero).status_code == 404
+
+
+# ---- search ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_search_empty_and_no_results(client, seed_set, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        empty = client.get("/search/")
+    assert empty.status_code == 200 and b"Type a word or two" in empty.content
+    none = client.get("/search/?q=xylophonequartz")
+    assert b"No questions match" in none.content
+    punctuation = client.get("/search/?q=%27%22%3A%2A%26%7C%21%28")
+    assert punctuation.status_code == 200
+
+
+@pytest.mark.django_db
+def test_search_finds_titles_answers_and_code(client, seed_set, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        response = client.get("/search/?q=middleware")
+    hits = response.context["hits"]
+    assert hits
+    assert "middleware" in hits[0].question.title.lower()  # title matches rank first
+    # Code: an identifier that appears only inside code examples.
+    code_hits = client.get("/search/?q=select_related").context["hits"]
+    assert code_hits
+    assert all(hit.question.category.title for hit in code_hits)
+
+
+@pytest.mark.django_db
+def test_search_prefix_while_typing(client, seed_set):
+    assert client.get("/search/?q=middlew").context["hits"]
+
+
+@pytest.mark.django_db
+def test_search_highlights_and_escapes(client, seed_set, category, question):
+    Question.objects.filter(pk=question.pk).update(title="Zebrafish <script>alert(1)</script> question")
+    response = client.get("/search/?q=zebrafish")
+    html = response.content.decode()
+    assert "<mark>Zebrafish</mark>" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.django_db
+def test_search_skips_archived(client, seed_set, question):
+    Question.objects.filter(pk=question.pk).update(title="Zebrafish archived", archived=True)
+    assert not client.get("/search/?q=zebrafish").context["hits"]
+
+
+@pytest.mark.django_db
+def test_search_fragment(client, seed_set, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = client.get("/search/?q=orm", headers={**HTMX, "HX-Target": "search-results"})
+    assert b"<html" not in response.content
+    assert b'id="search-results"' in response.content
+
+
+# ---- bookmarks and notes ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_bookmark_requires_login(client, question):
+    response = client.post(reverse("questions:bookmark_toggle", args=[question.pk]))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert not Bookmark.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bookmark_toggle_htmx_and_plain(alice, user, question):
+    url = reverse("questions:bookmark_toggle", args=[question.pk])
+    response = alice.post(url, headers=HTMX)
+    assert response.status_code == 200
+    assert b"<html" not in response.content and "★ Bookmarked" in response.content.decode()
+    assert Bookmark.objects.filter(user=user, question=question).exists()
+    response = alice.post(url)
+    assert response.status_code == 302 and response["Location"] == question.get_absolute_url()
+    assert not Bookmark.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bookmark_redirect_ignores_foreign_next(alice, question):
+    response = alice.post(reverse("questions:bookmark_toggle", args=[question.pk]), {"next": "https://evil.example/"})
+    assert response["Location"] == question.get_absolute_url()
+
+
+@pytest.mark.django_db
+def test_bookmark_unknown_or_archived_question_404(alice, question):
+    assert alice.post(reverse("questions:bookmark_toggle", args=[999999])).status_code == 404
+    Question.objects.filter(pk=question.pk).update(archived=True)
+    assert alice.post(reverse("questions:bookmark_toggle", args=[question.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_bookmarks_page(alice, user, other_user, seed_set, django_assert_max_num_queries):
+    questions = list(Question.objects.listed().with_category())
+    for q in questions[:3]:
+        Bookmark.objects.create(user=user, question=q)
+    Bookmark.objects.create(user=other_user, question=questions[4])
+    Note.objects.create(user=user, question=questions[0], text="my bookmarked note")
+    Note.objects.create(user=user, question=questions[5], text="note without bookmark")
+    with django_assert_max_num_queries(6):
+        response = alice.get(reverse("questions:bookmarks"))
+    html = response.content.decode()
+    for q in questions[:3]:
+        assert q.get_absolute_url() in html
+    assert questions[4].get_absolute_url() not in html
+    assert "my bookmarked note" in html and "note without bookmark" in html
+
+
+@pytest.mark.django_db
+def test_bookmarks_page_requires_login(client):
+    assert client.get(reverse("questions:bookmarks")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_bookmark_delete_foreign_id_404(alice, user, other_user, question):
+    theirs = Bookmark.objects.create(user=other_user, question=question)
+    assert alice.post(reverse("questions:bookmark_delete", args=[theirs.pk])).status_code == 404
+    assert Bookmark.objects.filter(pk=theirs.pk).exists()
+    mine = Bookmark.objects.create(user=user, question=question)
+    response = alice.post(reverse("questions:bookmark_delete", args=[mine.pk]), headers=HTMX)
+    assert response.status_code == 200 and response.content == b""
+    assert not Bookmark.objects.filter(pk=mine.pk).exists()
+
+
+@pytest.mark.django_db
+def test_note_create_edit_delete(alice, user, other_user, question):
+    url = reverse("questions:note", args=[question.pk])
+    Note.objects.create(user=other_user, question=question, text="mallory's secret")
+    page = alice.get(url)
+    assert page.status_code == 200 and b"<html" in page.content and b"<textarea" in page.content
+    assert b"mallory" not in page.content
+    form = alice.get(url + "?edit=1", headers={**HTMX, "HX-Target": "note"})
+    assert b"<html" not in form.content and b"<textarea" in form.content
+    saved = alice.post(url, {"text": "  use select_related  "}, headers={**HTMX, "HX-Target": "note"})
+    assert saved.status_code == 200 and b"use select_related" in saved.content and b"<textarea" not in saved.content
+    assert Note.objects.get(user=user, question=question).text == "use select_related"
+    assert Note.objects.get(user=other_user).text == "mallory's secret"
+    plain = alice.post(url, {"text": "changed"})
+    assert plain.status_code == 302
+    assert Note.objects.get(user=user, question=question).text == "changed"
+    alice.post(url, {"text": "   "}, headers=HTMX)
+    assert not Note.objects.filter(user=user).exists()
+    assert Note.objects.filter(user=other_user).exists()
+
+
+@pytest.mark.django_db
+def test_note_too_long_is_rejected(alice, user, question):
+    url = reverse("questions:note", args=[question.pk])
+    response = alice.post(url, {"text": "x" * 10_001}, headers=HTMX)
+    assert response.status_code == 422
+    assert b"at most 10000 characters" in response.content or b"10,000" in response.content
+    assert alice.post(url, {"text": "x" * 10_001}).status_code == 400
+    assert not Note.objects.exists()
+
+
+@pytest.mark.django_db
+def test_note_unknown_question_404(alice):
+    assert alice.get(reverse("questions:note", args=[424242])).status_code == 404
+    assert alice.post(reverse("questions:note", args=[424242]), {"text": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_csrf_enforced_on_posts(user, question):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    toggle = reverse("questions:bookmark_toggle", args=[question.pk])
+    assert client.post(toggle).status_code == 403
+    assert client.post(reverse("questions:note", args=[question.pk]), {"text": "x"}).status_code == 403
+    assert not Bookmark.objects.exists() and not Note.objects.exists()
+    page = client.get(question.get_absolute_url()).content.decode()
+    token = page.split('"X-CSRFToken": "')[1].split('"')[0]
+    assert client.post(toggle, headers={"X-CSRFToken": token, **HTMX}).status_code == 200
+    assert Bookmark.objects.exists()
+
+
+# ---- accounts -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_account_pages_use_site_layout_and_crispy(client, seed_set):
+    for name in ["account_login", "account_signup", "account_reset_password"]:
+        response = client.get(reverse(name))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert 'id="site-nav"' in html
+        assert "form-control" in html  # crispy-bootstrap5 fields
+        assert "btn btn-primary" in html
+
+
+@pytest.mark.django_db
+def test_login_by_email_or_username(client, user):
+    for login in ["alice", "alice@example.com"]:
+        response = client.post(reverse("account_login"), {"login": login, "password": "correct-horse-battery"})
+        assert response.status_code == 302
+        assert "Signed in as" in client.get("/").content.decode()
+        client.post(reverse("account_logout"))
+
+
+@pytest.mark.django_db
+def test_nav_links(client, seed_set):
+    html = client.get("/").content.decode()
+    for name in ["questions:home", "questions:search", "progress:review", "progress:dashboard",
+                 "quizzes:start", "questions:bookmarks", "account_login", "account_signup"]:
+        assert f'href="{reverse(name)}"' in html
+
+
+@pytest.mark.django_db
+def test_postgres_search_uses_gin_index(seed_set):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite uses the substring fallback")
+    from django.contrib.postgres.search import SearchQuery
+
+    from questions.search import SEARCH_CONFIG, search_vector
+
+    query = SearchQuery("middlew:*", search_type="raw", config=SEARCH_CONFIG)
+    sql, params = Question.objects.annotate(d=search_vector()).filter(d=query).only("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "questions_question_search_gin" in plan
