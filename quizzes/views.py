@@ -1,11 +1,292 @@
-"""Placeholder until the quiz issue lands."""
+"""Quiz pages: the start form, the timed attempt, its result and the history.
 
+Each view answers a full page or, for htmx, the fragment it swaps; the server's clock
+decides about time, the page's countdown only shows it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from . import services
+from .forms import PRESETS, QuizForm
+from .models import Attempt, AttemptItem
+from .services import QuizError
 
 
+def _redirect(request, url: str) -> HttpResponse:
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _own_attempt(request, pk: int) -> Attempt:
+    # Someone else's attempt is a 404, never a 403: its existence is not revealed.
+    return get_object_or_404(Attempt.objects.select_related("question_set"), pk=pk, user=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def start(request):
-    return HttpResponse("Quizzes are coming soon.")
+    if request.method == "GET":
+        form = QuizForm(question_set=_set_from_query(request))
+        template = "quizzes/start.html"
+        if request.htmx and request.GET.get("partial") == "categories":
+            template += "#categories"
+        return render(request, template, {"form": form, "presets": PRESETS})
+    form = QuizForm(request.POST)
+    if not form.is_valid():
+        return render(request, "quizzes/start.html", {"form": form, "presets": PRESETS}, status=400)
+    data = form.cleaned_data
+    question_set = data["question_set"]
+    preset = data.get("preset") or ""
+    question_ids = None
+    title = "Custom quiz"
+    if preset == "weak":
+        question_ids = services.weak_question_ids(request.user, question_set)
+        title = PRESETS[preset]
+        if not question_ids:
+            form.add_error(None, "No weak spots yet: nothing answered wrong and no card with low retrievability.")
+    elif preset == "due":
+        question_ids = services.due_question_ids(request.user, question_set)
+        title = PRESETS[preset]
+        if not question_ids:
+            form.add_error(None, "Nothing is due now in this set.")
+    elif preset == "quick":
+        title = PRESETS[preset]
+    if form.errors:
+        return render(request, "quizzes/start.html", {"form": form, "presets": PRESETS}, status=400)
+    try:
+        attempt = services.start_attempt(
+            request.user,
+            question_set,
+            count=data["count"],
+            kinds=data["kinds"],
+            seconds_per_item=data["seconds_per_item"],
+            feedback=data["feedback"],
+            title=title,
+            category_ids=[c.pk for c in data["categories"]],
+            question_ids=question_ids,
+        )
+    except QuizError as exc:
+        form.add_error(None, exc.message)
+        return render(request, "quizzes/start.html", {"form": form, "presets": PRESETS}, status=exc.status)
+    if attempt.config["asked"] < data["count"]:
+        messages.info(
+            request,
+            f"The content gave {attempt.config['asked']} distinct items of the chosen types "
+            f"(you asked for {data['count']}).",
+        )
+    return _redirect(request, attempt.get_absolute_url())
 
 
+def _set_from_query(request):
+    from questions.models import QuestionSet
+
+    value = request.GET.get("question_set", "")
+    return QuestionSet.objects.filter(pk=int(value)).first() if value.isdigit() else None
+
+
+def _items(attempt: Attempt) -> list[AttemptItem]:
+    return list(attempt.items.all())
+
+
+def _current(items: list[AttemptItem], requested) -> AttemptItem | None:
+    if requested not in (None, ""):
+        try:
+            number = int(requested)
+        except (TypeError, ValueError):
+            raise QuizError("The item number is not a number.") from None
+        if not 1 <= number <= len(items):
+            raise QuizError(f"This quiz has no item {number}.")
+        return items[number - 1]
+    pending = [i for i in items if not i.is_done]
+    return pending[0] if pending else None
+
+
+def _stage_context(attempt: Attempt, items: list[AttemptItem], current: AttemptItem | None, **extra) -> dict:
+    done = sum(1 for i in items if i.is_answered)
+    after = None
+    if current is not None:
+        later = [i for i in items[current.position + 1 :] + items[: current.position] if not i.is_done]
+        after = later[0] if later else None
+    return {
+        "attempt": attempt,
+        "items": items,
+        "current": current,
+        "next_item": after,
+        "answered_count": done,
+        "remaining_ms": int(attempt.remaining().total_seconds() * 1000),
+        "show_feedback": current is not None and current.is_answered and (
+            attempt.feedback == Attempt.FEEDBACK_IMMEDIATE or current.kind == "recall"
+        ),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def play(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    if services.close_if_expired(attempt):
+        if attempt.finish_reason == "timeout" and request.GET.get("item"):
+            messages.warning(request, "Time is up: the quiz has been finished.")
+        return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
+    items = _items(attempt)
+    try:
+        current = _current(items, request.GET.get("item"))
+    except QuizError as exc:
+        return _stage_error(request, attempt, items, exc)
+    if current is None:
+        # Everything answered but the attempt is open: only recall marks can be missing.
+        current = items[0]
+    services.mark_shown(current)
+    template = "quizzes/play.html"
+    if request.htmx and request.htmx.target == "quiz-stage":
+        template += "#stage"
+    return render(request, template, _stage_context(attempt, items, current))
+
+
+def _stage_error(request, attempt, items, exc: QuizError) -> HttpResponse:
+    current = _current(items, None) or (items[0] if items else None)
+    template = "quizzes/play.html#stage" if request.htmx else "quizzes/play.html"
+    return render(request, template, _stage_context(attempt, items, current, error=exc.message), status=exc.status)
+
+
+@login_required
+@require_POST
+def answer(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    try:
+        outcome = services.answer(
+            attempt, request.POST.get("item"), request.POST.getlist("choice"), request.POST.get("text", "")
+        )
+    except (services.TooLate, services.Finished) as exc:
+        messages.error(request, exc.message)
+        return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
+    except QuizError as exc:
+        return _stage_error(request, attempt, _items(attempt), exc)
+    return _after(request, attempt, outcome)
+
+
+@login_required
+@require_POST
+def mark(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    try:
+        outcome = services.mark_recall(attempt, request.POST.get("item"), request.POST.get("verdict", ""))
+    except (services.TooLate, services.Finished) as exc:
+        messages.error(request, exc.message)
+        return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
+    except QuizError as exc:
+        return _stage_error(request, attempt, _items(attempt), exc)
+    return _after(request, attempt, outcome)
+
+
+def _after(request, attempt: Attempt, outcome: services.Outcome) -> HttpResponse:
+    if outcome.finished:
+        return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
+    attempt.refresh_from_db()
+    items = _items(attempt)
+    current = items[outcome.item.position]
+    notice = "" if outcome.applied else "This item was already answered; your first answer stands."
+    show_now = attempt.feedback == Attempt.FEEDBACK_IMMEDIATE or (current.kind == "recall" and not current.is_done)
+    if not show_now:
+        nxt = _current(items, None)
+        current = nxt or current
+        services.mark_shown(current)
+    if not request.htmx:
+        return redirect(f"{reverse('quizzes:play', args=[attempt.pk])}?item={current.number}")
+    return render(request, "quizzes/play.html#stage", _stage_context(attempt, items, current, notice=notice))
+
+
+@login_required
+@require_POST
+def finish(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    services.finish(attempt)
+    return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
+
+
+@login_required
+@require_GET
+def clock(request, pk: int):
+    """The countdown, re-read from the server so a sleeping tab or a paused timer catches up."""
+    attempt = _own_attempt(request, pk)
+    if services.close_if_expired(attempt):
+        return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
+    return render(
+        request, "quizzes/play.html#countdown",
+        {"attempt": attempt, "remaining_ms": int(attempt.remaining().total_seconds() * 1000)},
+    )
+
+
+@login_required
+@require_GET
+def result(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    if not services.close_if_expired(attempt):
+        return redirect(attempt.get_absolute_url())
+    items = list(
+        attempt.items.select_related("question__category__question_set").only(
+            "attempt_id", "position", "kind", "snapshot", "answered_at", "response", "correct", "duration_ms",
+            "question__slug", "question__category__slug", "question__category__question_set__slug",
+        )
+    )
+    categories: dict[str, dict] = {}
+    for item in items:
+        row = categories.setdefault(
+            item.snapshot.get("category") or "—", {"name": item.snapshot.get("category") or "—",
+                                                    "auto": 0, "right": 0, "recall": 0, "recall_right": 0}
+        )
+        if item.kind == "recall":
+            row["recall"] += 1
+            row["recall_right"] += bool(item.correct)
+        else:
+            row["auto"] += 1
+            row["right"] += bool(item.correct)
+    for row in categories.values():
+        row["percent"] = round(100 * row["right"] / row["auto"]) if row["auto"] else None
+    missed = sum(1 for item in items if not item.correct)
+    return render(request, "quizzes/result.html", {
+        "attempt": attempt, "items": items, "categories": sorted(categories.values(), key=lambda r: r["name"]),
+        "missed": missed,
+    })
+
+
+@login_required
+@require_POST
+def retry(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    if not services.close_if_expired(attempt):
+        return HttpResponse("Finish the quiz before retrying its missed items.", status=409)
+    try:
+        new = services.retry_missed(attempt)
+    except QuizError as exc:
+        messages.info(request, exc.message)
+        return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
+    return _redirect(request, new.get_absolute_url())
+
+
+@login_required
+@require_GET
 def history(request):
-    return HttpResponse("Quiz history is coming soon.")
+    now = timezone.now()
+    for attempt in Attempt.objects.of(request.user).expired(now):
+        attempt.finalize("timeout", now)
+    attempts = list(Attempt.objects.of(request.user).order_by("-started_at", "-pk")[:200])
+    finished = [a for a in attempts if a.is_finished and a.auto_total]
+    open_attempts = [a for a in attempts if not a.is_finished]
+    return render(request, "quizzes/history.html", {
+        "attempts": [a for a in attempts if a.is_finished],
+        "open_attempts": open_attempts,
+        "trend": list(reversed(finished[:30])),
+    })
+

@@ -9,6 +9,7 @@ from content.importer import apply, content_hash
 from content.parser import ParseError, parse
 
 SHIPPED_DIR = Path(settings.BASE_DIR) / "content" / "sets"
+SUPPLEMENT_DIR = Path(settings.BASE_DIR) / "content" / "quizzes"
 
 
 class Command(BaseCommand):
@@ -41,5 +42,22 @@ class Command(BaseCommand):
                 f"{len(document.categories)} categories, {len(document.questions)} questions, "
                 f"{len(document.examples)} examples; {report.summary()}"
             )
+            for warning in report.warnings:
+                self.stderr.write(f"  warning: {path.name}: {warning}")
+        if shipped:
+            self._apply_supplements(dry_run)
+
+    def _apply_supplements(self, dry_run):
+        """Authored quiz items kept beside the sets (see README, "Authored quiz items")."""
+        from content.supplement import apply_supplement
+
+        for path in sorted(SUPPLEMENT_DIR.glob("*.md")):
+            try:
+                report = apply_supplement(path.read_bytes(), path.name, dry_run=dry_run)
+            except ParseError as exc:
+                where = f"line {exc.line}: " if exc.line else ""
+                raise CommandError(f"{path}: {where}{exc.message}") from None
+            prefix = "[dry run] " if dry_run else ""
+            self.stdout.write(f"{prefix}{report.set_title} ({path.name}, quiz items): {report.summary()}")
             for warning in report.warnings:
                 self.stderr.write(f"  warning: {path.name}: {warning}")

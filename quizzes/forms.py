@@ -1,0 +1,71 @@
+"""The quiz start form: which content, how many items, how much time, which kinds."""
+
+from django import forms
+
+from questions.models import Category, QuestionSet
+
+from .models import Attempt, KIND_LABELS
+
+PRESETS = {
+    "quick": "Quick 10",
+    "weak": "Weak spots",
+    "due": "Due now",
+}
+
+
+class QuizForm(forms.Form):
+    question_set = forms.ModelChoiceField(
+        QuestionSet.objects.all(), label="Question set", empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    categories = forms.ModelMultipleChoiceField(
+        Category.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to draw from every category.",
+    )
+    count = forms.IntegerField(label="Number of items", min_value=5, max_value=50, initial=10)
+    seconds_per_item = forms.IntegerField(
+        label="Seconds per item", min_value=3, max_value=600, initial=60,
+        help_text="The quiz's time limit is this times the number of items; the server's clock decides.",
+    )
+    kinds = forms.MultipleChoiceField(
+        label="Item types", choices=list(KIND_LABELS.items()), initial=list(KIND_LABELS),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    feedback = forms.ChoiceField(
+        label="Feedback", choices=Attempt.FEEDBACK_CHOICES, initial=Attempt.FEEDBACK_IMMEDIATE,
+        widget=forms.RadioSelect,
+    )
+    preset = forms.ChoiceField(choices=[("", "")] + list(PRESETS.items()), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, question_set: QuestionSet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = question_set
+        if self.is_bound:
+            try:
+                chosen = QuestionSet.objects.filter(pk=int(self.data.get("question_set", ""))).first() or chosen
+            except ValueError:
+                pass
+        if chosen is None:
+            chosen = QuestionSet.objects.order_by("title").first()
+        self.chosen_set = chosen
+        if chosen is not None:
+            self.fields["question_set"].initial = chosen.pk
+            self.fields["categories"].queryset = Category.objects.filter(question_set=chosen).order_by("position")
+
+    def clean(self):
+        data = super().clean()
+        preset = data.get("preset")
+        if preset:
+            # A preset ignores the detailed choices except the set, the time and the feedback.
+            for name in ("count", "kinds", "categories"):
+                self.errors.pop(name, None)
+            data["count"] = 10 if preset == "quick" else min(max(data.get("count") or 10, 5), 50)
+            data["kinds"] = list(KIND_LABELS)
+            data["categories"] = []
+            if "seconds_per_item" not in data:
+                self.errors.pop("seconds_per_item", None)
+                data["seconds_per_item"] = 60
+            if "feedback" not in data:
+                self.errors.pop("feedback", None)
+                data["feedback"] = Attempt.FEEDBACK_IMMEDIATE
+        return data

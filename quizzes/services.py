@@ -1,0 +1,340 @@
+"""Quiz workflows: starting an attempt, answering and grading items, finishing on time.
+
+The server's clock decides: an answer that arrives after the deadline is refused and
+closes the attempt, whatever the page's countdown showed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from questions.models import QuestionSet
+
+from .generation import Spec, generate
+from .models import Attempt, AttemptItem
+
+WEAK_RETRIEVABILITY = 0.8
+
+
+class QuizError(Exception):
+    """A request the quiz cannot honour; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class TooLate(QuizError):
+    def __init__(self, message: str):
+        super().__init__(message, status=409)
+
+
+class Finished(QuizError):
+    def __init__(self, message: str = "This quiz is finished; its answers can no longer be changed."):
+        super().__init__(message, status=409)
+
+
+@dataclass
+class Outcome:
+    item: AttemptItem
+    applied: bool  # False when the same answer had already been recorded (double post)
+    finished: bool
+
+
+def weak_question_ids(user, question_set: QuestionSet, now=None) -> list[int]:
+    """Questions the user got wrong in a quiz or a review, or whose retrievability is low."""
+    from progress.models import Card, Rating, ReviewLog
+    from progress.services import settings_for
+
+    now = now or timezone.now()
+    in_set = {"question__category__question_set": question_set}
+    wrong = set(
+        AttemptItem.objects.filter(attempt__user=user, correct=False, **in_set).values_list("question_id", flat=True)
+    )
+    wrong |= set(
+        ReviewLog.objects.filter(user=user, rating=Rating.AGAIN, card__question__category__question_set=question_set)
+        .values_list("card__question_id", flat=True)
+    )
+    scheduler = settings_for(user).scheduler()
+    for card in Card.objects.of(user).reviewed().filter(**in_set).only(
+        "pk", "question_id", "state", "step", "stability", "difficulty", "due", "last_review"
+    ):
+        if scheduler.get_card_retrievability(card.to_fsrs(), now) < WEAK_RETRIEVABILITY:
+            wrong.add(card.question_id)
+    wrong.discard(None)
+    return sorted(wrong)
+
+
+def due_question_ids(user, question_set: QuestionSet, now=None) -> list[int]:
+    from progress.models import Card
+
+    now = now or timezone.now()
+    return sorted(
+        Card.objects.of(user)
+        .active(now)
+        .reviewed()
+        .filter(due__lte=now, question__category__question_set=question_set)
+        .values_list("question_id", flat=True)
+    )
+
+
+def start_attempt(
+    user,
+    question_set: QuestionSet,
+    *,
+    count: int,
+    kinds: list[str],
+    seconds_per_item: int,
+    feedback: str,
+    title: str,
+    category_ids: list[int] | None = None,
+    question_ids: list[int] | None = None,
+    seed: int | None = None,
+) -> Attempt:
+    """Generate the items and open the attempt; QuizError when the content yields none."""
+    seed = secrets.randbits(48) if seed is None else seed
+    spec = Spec(question_set.pk, seed, count, kinds, category_ids or None, question_ids)
+    items = generate(spec)
+    if not items:
+        raise QuizError(
+            "No quiz items can be made from this choice: pick more categories or item types.", status=400
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = Attempt.objects.create(
+            user=user,
+            question_set=question_set,
+            set_title=question_set.title,
+            title=title[:200],
+            seed=seed,
+            config={
+                "count": count,
+                "kinds": kinds,
+                "category_ids": category_ids or [],
+                "question_ids": question_ids,
+                "asked": len(items),
+            },
+            feedback=feedback,
+            seconds_per_item=seconds_per_item,
+            started_at=now,
+            # The whole quiz shares one budget, so time saved on one item is there for the next.
+            deadline=now + timedelta(seconds=seconds_per_item * len(items)),
+        )
+        AttemptItem.objects.bulk_create(
+            AttemptItem(attempt=attempt, position=i, kind=item["kind"], question_id=item["question_id"], snapshot=item)
+            for i, item in enumerate(items)
+        )
+    return attempt
+
+
+def close_if_expired(attempt: Attempt, now=None) -> bool:
+    """Finalize an attempt whose deadline has passed; True when it is (now) finished."""
+    if attempt.finished_at:
+        return True
+    if attempt.is_expired(now):
+        attempt.finalize("timeout", now)
+        return True
+    return False
+
+
+def finish(attempt: Attempt, now=None) -> None:
+    """The user hands in early (or the countdown reached zero)."""
+    if close_if_expired(attempt, now):
+        return
+    attempt.finalize("submitted", now)
+
+
+def _item(attempt: Attempt, position) -> AttemptItem:
+    try:
+        position = int(position)
+    except (TypeError, ValueError):
+        raise QuizError("The item number is missing or not a number.") from None
+    item = AttemptItem.objects.filter(attempt=attempt, position=position - 1).first() if position > 0 else None
+    if item is None:
+        raise QuizError(f"This quiz has no item {position}.")
+    return item
+
+
+def _late_message(attempt: Attempt, now) -> str:
+    late = max(0, round((now - attempt.deadline).total_seconds()))
+    return (
+        f"Time is up: the quiz ended at {timezone.localtime(attempt.deadline):%H:%M:%S} and this answer "
+        f"arrived {late} s later, so it was not counted. The quiz has been finished."
+    )
+
+
+def _check_open(attempt: Attempt, now) -> None:
+    if attempt.finished_at:
+        raise Finished()
+    if attempt.is_expired(now):
+        raise TooLate(_late_message(attempt, now))
+
+
+def _on_time(attempt: Attempt, now, work):
+    """Run `work` in a transaction; a late request closes the attempt after the rollback."""
+    try:
+        with transaction.atomic():
+            return work(Attempt.objects.select_for_update().get(pk=attempt.pk))
+    except TooLate:
+        attempt.finalize("timeout", now)
+        raise
+
+
+def parse_response(item: AttemptItem, choices: list[str], text: str) -> dict:
+    """The posted answer, validated against the item's own choices; QuizError when tampered."""
+    snap = item.snapshot
+    text = (text or "").strip()
+    if item.kind == "recall":
+        if len(text) > 10_000:
+            raise QuizError("The answer is too long (10,000 characters at most).")
+        return {"text": text}
+    valid = {c["id"] for c in snap.get("choices") or []}
+    choices = [c for c in choices if c != ""]
+    unknown = [c for c in choices if c not in valid]
+    if unknown:
+        raise QuizError(f"“{unknown[0][:20]}” is not one of the options of item {item.number}.")
+    if len(set(choices)) != len(choices):
+        raise QuizError("The same option was sent twice.")
+    if text and snap.get("typing"):
+        if len(text) > 200:
+            raise QuizError("The typed answer is too long.")
+        return {"text": text}
+    if not choices:
+        raise QuizError("Pick an option" + (" or type the identifier." if snap.get("typing") else "."))
+    if len(choices) > 1 and not snap.get("multiple"):
+        raise QuizError(f"Item {item.number} takes a single option.")
+    return {"choices": choices}
+
+
+def grade(item: AttemptItem, response: dict) -> bool | None:
+    snap = item.snapshot
+    if item.kind == "recall":
+        return None
+    if "text" in response:
+        return response["text"].strip() == snap.get("answer_text")
+    return sorted(response["choices"]) == sorted(snap.get("key") or [])
+
+
+def _feed_schedule(attempt: Attempt, item: AttemptItem) -> None:
+    from progress.services import record_quiz_answer
+
+    if item.question_id is None or item.correct is None:
+        return
+    record_quiz_answer(
+        attempt.user,
+        item.question,
+        correct=item.correct,
+        slow=item.duration_ms > attempt.slow_after_ms,
+        duration_ms=item.duration_ms,
+        answered_at=item.answered_at,
+    )
+
+
+def answer(attempt: Attempt, position, choices: list[str], text: str, now=None) -> Outcome:
+    """Record the answer to one item, once; raises TooLate/Finished/QuizError."""
+    now = now or timezone.now()
+
+    def work(attempt: Attempt) -> Outcome:
+        item = _item(attempt, position)
+        if item.answered_at is not None:
+            return Outcome(item, applied=False, finished=attempt.is_finished)
+        _check_open(attempt, now)
+        response = parse_response(item, choices, text)
+        correct = grade(item, response)
+        started = item.shown_at or attempt.started_at
+        duration = max(0, int((now - started).total_seconds() * 1000))
+        updated = AttemptItem.objects.filter(pk=item.pk, answered_at__isnull=True).update(
+            answered_at=now, response=response, correct=correct, duration_ms=duration
+        )
+        item.refresh_from_db()
+        if not updated:
+            return Outcome(item, applied=False, finished=False)
+        _feed_schedule(attempt, item)
+        return Outcome(item, applied=True, finished=_finish_when_done(attempt, now))
+
+    return _on_time(attempt, now, work)
+
+
+def mark_recall(attempt: Attempt, position, verdict: str, now=None) -> Outcome:
+    """The user's own mark for a recall item, after seeing the model answer."""
+    now = now or timezone.now()
+    if verdict not in ("right", "wrong"):
+        raise QuizError("Mark the answer as right or wrong.")
+
+    def work(attempt: Attempt) -> Outcome:
+        item = _item(attempt, position)
+        if item.kind != "recall":
+            raise QuizError(f"Item {item.number} is graded automatically.")
+        if item.answered_at is None:
+            raise QuizError(f"Write your answer to item {item.number} before marking it.")
+        if item.correct is not None:
+            return Outcome(item, applied=False, finished=attempt.is_finished)
+        _check_open(attempt, now)
+        updated = AttemptItem.objects.filter(pk=item.pk, correct__isnull=True).update(correct=verdict == "right")
+        item.refresh_from_db()
+        if not updated:
+            return Outcome(item, applied=False, finished=False)
+        _feed_schedule(attempt, item)
+        return Outcome(item, applied=True, finished=_finish_when_done(attempt, now))
+
+    return _on_time(attempt, now, work)
+
+
+def _finish_when_done(attempt: Attempt, now) -> bool:
+    if AttemptItem.objects.filter(attempt=attempt, correct__isnull=True).exists():
+        return False
+    attempt.finalize("completed", now)
+    return True
+
+
+def mark_shown(item: AttemptItem, now=None) -> None:
+    if item.shown_at is None:
+        now = now or timezone.now()
+        AttemptItem.objects.filter(pk=item.pk, shown_at__isnull=True).update(shown_at=now)
+        item.shown_at = now
+
+
+def retry_missed(attempt: Attempt, seed: int | None = None) -> Attempt:
+    """A new attempt asking again the items this one got wrong or left open, choices reshuffled."""
+    import random
+
+    missed = [item for item in attempt.items.all() if not item.correct]
+    if not missed:
+        raise QuizError("Nothing to retry: every item of this quiz was answered right.")
+    seed = secrets.randbits(48) if seed is None else seed
+    rng = random.Random(seed)
+    snapshots = []
+    for item in missed:
+        snap = dict(item.snapshot)
+        if snap.get("choices"):
+            key_texts = {c["text"] for c in snap["choices"] if c["id"] in set(snap.get("key") or [])}
+            texts = [c["text"] for c in snap["choices"]]
+            rng.shuffle(texts)
+            snap["choices"] = [{"id": "abcdefgh"[i], "text": t} for i, t in enumerate(texts)]
+            snap["key"] = [c["id"] for c in snap["choices"] if c["text"] in key_texts]
+        snapshots.append((item.question_id, snap))
+    now = timezone.now()
+    with transaction.atomic():
+        retry = Attempt.objects.create(
+            user=attempt.user,
+            question_set=attempt.question_set,
+            set_title=attempt.set_title,
+            title=f"Retry of missed items ({attempt.title})"[:200],
+            seed=seed,
+            config={"retry_of": attempt.pk, "asked": len(snapshots), "kinds": attempt.config.get("kinds", [])},
+            feedback=attempt.feedback,
+            seconds_per_item=attempt.seconds_per_item,
+            started_at=now,
+            deadline=now + timedelta(seconds=attempt.seconds_per_item * len(snapshots)),
+        )
+        AttemptItem.objects.bulk_create(
+            AttemptItem(attempt=retry, position=i, kind=snap["kind"], question_id=question_id, snapshot=snap)
+            for i, (question_id, snap) in enumerate(snapshots)
+        )
+    return retry

@@ -1,0 +1,28 @@
+import pytest
+
+from content.supplement import apply_supplement
+from conftest import SEED
+
+SUPPLEMENT = SEED.parent.parent / "quizzes" / "django-interview-questions.md"
+
+
+@pytest.fixture
+def quiz_set(seed_set):
+    """The seed set with the shipped authored items applied."""
+    apply_supplement(SUPPLEMENT.read_bytes(), SUPPLEMENT.name)
+    return seed_set
+
+
+@pytest.fixture
+def start(quiz_set, user):
+    from quizzes.services import start_attempt
+
+    def make(count=10, kinds=None, seconds=60, feedback="immediate", seed=1, user=user, **kw):
+        from quizzes.models import KINDS
+
+        return start_attempt(
+            user, quiz_set, count=count, kinds=kinds or list(KINDS), seconds_per_item=seconds,
+            feedback=feedback, title="Test quiz", seed=seed, **kw,
+        )
+
+    return make
