@@ -193,7 +193,8 @@ def _apply(document: Document, target: QuestionSet | None, source_hash: str, rep
                     taken.add(row.pk)
                     break
 
-    to_create: list[tuple[Question, QuestionDoc, list[str]]] = []
+    # Created rows are written in batches so a 10,000-question import stays small in memory.
+    pending: list[tuple[Question, QuestionDoc, list[str]]] = []
     to_update: list[tuple[Question, QuestionDoc, list[str] | None]] = []
     for category, docs in category_rows:
         for position, doc in enumerate(docs):
@@ -211,9 +212,11 @@ def _apply(document: Document, target: QuestionSet | None, source_hash: str, rep
             }
             if row is None:
                 answer_html, highlighted = render_question(doc, renderer)
-                question = Question(answer_html=answer_html, **fields)
-                to_create.append((question, doc, highlighted))
+                pending.append((Question(answer_html=answer_html, **fields), doc, highlighted))
                 report.changes.append(QuestionChange("created", category.title, doc.title, doc.number, doc.key, "", answer_md))
+                if len(pending) >= BATCH:
+                    _write_new(pending)
+                    pending = []
                 continue
             old_examples = [(e.language, e.code, e.caption) for e in row.examples.all()]
             same_fields = all(getattr(row, name) == value for name, value in fields.items())
@@ -233,6 +236,7 @@ def _apply(document: Document, target: QuestionSet | None, source_hash: str, rep
             report.changes.append(
                 QuestionChange("updated", category.title, doc.title, doc.number, doc.key, old_answer, answer_md)
             )
+    _write_new(pending)
 
     archived = [q for q in existing if q.pk not in taken and not q.archived]
     for question in archived:
@@ -241,40 +245,55 @@ def _apply(document: Document, target: QuestionSet | None, source_hash: str, rep
             QuestionChange("archived", question.category.title, question.title, question.number, question.key,
                            question.answer_md, "")
         )
-
-    if to_create:
-        Question.objects.bulk_create([q for q, _, _ in to_create], batch_size=500)
     if to_update or archived:
-        rows = [q for q, _, _ in to_update] + archived
         Question.objects.bulk_update(
-            rows,
+            [q for q, _, _ in to_update] + archived,
             ["category", "number", "title", "slug", "position", "answer_md", "answer_html", "key", "archived"],
-            batch_size=500,
+            batch_size=BATCH,
         )
-    replaced = [q.pk for q, _, highlighted in to_update if highlighted is not None]
-    if replaced:
+    rerendered = [t for t in to_update if t[2] is not None]
+    if rerendered:
+        replaced = [q.pk for q, _, _ in rerendered]
         Example.objects.filter(question_id__in=replaced).delete()
         AuthoredItem.objects.filter(question_id__in=replaced, source="").delete()
-    items = [
-        AuthoredItem(question_id=question.pk, position=position, prompt=prompt, choices=choices, explanation=explanation)
-        for question, doc, highlighted in to_create + [t for t in to_update if t[2] is not None]
-        for position, (prompt, choices, explanation) in enumerate(_item_rows(doc))
-    ]
-    AuthoredItem.objects.bulk_create(items, batch_size=1000)
-    examples = []
-    for question, doc, highlighted in to_create + [t for t in to_update if t[2] is not None]:
-        for position, (example, html) in enumerate(zip(doc.examples, highlighted)):
-            examples.append(
-                Example(
-                    question_id=question.pk,
-                    position=position,
-                    language=example.language[:40],
-                    code=example.code,
-                    highlighted_html=html,
-                    caption=example.caption[:500],
-                )
+        _write_children(rerendered)
+
+
+BATCH = 500
+
+
+def _write_new(rows: list[tuple[Question, QuestionDoc, list[str]]]) -> None:
+    if rows:
+        Question.objects.bulk_create([q for q, _, _ in rows], batch_size=BATCH)
+        _write_children(rows)
+
+
+def _write_children(rows) -> None:
+    """Examples and authored items of freshly written questions."""
+    Example.objects.bulk_create(
+        [
+            Example(
+                question_id=question.pk,
+                position=position,
+                language=example.language[:40],
+                code=example.code,
+                highlighted_html=html,
+                caption=example.caption[:500],
             )
-    Example.objects.bulk_create(examples, batch_size=1000)
+            for question, doc, highlighted in rows
+            for position, (example, html) in enumerate(zip(doc.examples, highlighted))
+        ],
+        batch_size=BATCH,
+    )
+    AuthoredItem.objects.bulk_create(
+        [
+            AuthoredItem(question_id=question.pk, position=position, prompt=prompt, choices=choices,
+                         explanation=explanation)
+            for question, doc, _ in rows
+            for position, (prompt, choices, explanation) in enumerate(_item_rows(doc))
+        ],
+        batch_size=BATCH,
+    )
 
 
 def _unique(slug: str, used: set[str]) -> str:
