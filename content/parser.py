@@ -105,6 +105,7 @@ class Marker:
     number: str = ""
     body_start: int = 0  # first line of the body
     body_end: int | None = None  # explicit end (details blocks), else the next marker
+    indent: int = 0  # list items: how far the answer is indented under the item
 
 
 def looks_like_question(text: str) -> bool:
@@ -112,13 +113,27 @@ def looks_like_question(text: str) -> bool:
     return bool(QUESTION_NUMBER_RE.match(text) or Q_PREFIX_RE.match(text) or text.rstrip().endswith("?"))
 
 
+CODE_SPAN_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+
+
 def strip_inline(text: str) -> str:
-    """Heading or summary text as plain text: no tags, emphasis markers or entities."""
+    """Heading or summary text as plain text: no tags, emphasis markers or entities.
+
+    Code spans are kept as written, so `__init__` or `<br>` inside backticks survive.
+    """
+    spans: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        spans.append(match.group(0))
+        return f"\x00{len(spans) - 1}\x00"
+
+    text = CODE_SPAN_RE.sub(keep, text)
     text = TAG_RE.sub("", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])", r"\1", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return html.unescape(text).strip()
+    text = html.unescape(text)
+    return re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text).strip()
 
 
 def split_number(title: str) -> tuple[str, str]:
@@ -174,13 +189,22 @@ class Scanner:
         self._scan_fences()
         self._scan_indented_and_pre()
 
-    def _recovery_point(self, start: int, levels_seen: set[int], details_seen: bool, bold_seen: bool) -> int | None:
-        """Inside an unclosed fence, the first line that clearly starts the next question."""
+    def _recovery_point(
+        self, start: int, levels_seen: set[int], details_seen: bool, bold_seen: bool, list_seen: bool = False
+    ) -> int | None:
+        """Inside an unclosed fence, the first line that clearly starts the next question.
+
+        In a details layout the question's own </details> also ends the code.
+        """
         lines = self.lines
         for i in range(start + 1, len(lines)):
+            if details_seen and re.match(r"^ {0,3}</details\s*>", lines[i], re.I):
+                return i
             if i > 0 and lines[i - 1].strip():
                 continue
             line = lines[i]
+            if list_seen and _question_item(line):
+                return i
             match = ATX_RE.match(line)
             if match and len(match.group(1)) in levels_seen and looks_like_question(match.group(2) or ""):
                 return i
@@ -193,7 +217,7 @@ class Scanner:
     def _scan_fences(self) -> None:
         lines = self.lines
         levels_seen: set[int] = set()
-        details_seen = bold_seen = False
+        details_seen = bold_seen = list_seen = False
         first_heading = True
         i = 0
         while i < len(lines):
@@ -212,18 +236,23 @@ class Scanner:
                         close = j
                         break
                 if close is None:
-                    recovery = self._recovery_point(i, levels_seen, details_seen, bold_seen)
+                    recovery = self._recovery_point(i, levels_seen, details_seen, bold_seen, list_seen)
                     if recovery is None:
                         raise ParseError(
                             f"code fence {fence} opened here is never closed, so the rest of the "
                             "document would be swallowed into it; add the closing fence",
                             i + 1,
                         )
+                    where = (
+                        "where the question's </details> is"
+                        if re.match(r"^ {0,3}</details", lines[recovery], re.I)
+                        else "where the next question starts"
+                    )
                     self.warnings.append(
                         Warning(
                             i + 1,
                             f"code fence {fence} opened here is never closed; it was closed before "
-                            f"line {recovery + 1}, where the next question starts",
+                            f"line {recovery + 1}, {where}",
                         )
                     )
                     body_end = recovery
@@ -253,6 +282,8 @@ class Scanner:
                 details_seen = True
             elif BOLD_NUMBERED_RE.match(line):
                 bold_seen = True
+            elif _question_item(line):
+                list_seen = True
             i += 1
 
     def _scan_indented_and_pre(self) -> None:
@@ -329,6 +360,20 @@ class Scanner:
         return found
 
 
+def _question_item(line: str) -> str | None:
+    """For `1. **Question?**` or `1. ### Title` at the margin, the question's text."""
+    match = NUMBERED_ITEM_RE.match(line)
+    if not match:
+        return None
+    rest = match.group("rest").strip()
+    heading = ATX_RE.match(rest)
+    if heading:
+        return heading.group(2) or ""
+    if re.match(r"^(\*\*|__).+(\*\*|__)[?.:]?$", rest):
+        return rest
+    return None
+
+
 def _dedent(line: str, width: int) -> str:
     if not width:
         return line
@@ -352,7 +397,7 @@ class Parser:
     # --- structure -------------------------------------------------------------
 
     def parse(self) -> Document:
-        headings = self.scanner.headings()
+        headings = all_headings = self.scanner.headings()
         title, title_index = self._title(headings)
         if title_index is not None:
             headings = [h for h in headings if h.index != title_index]
@@ -376,6 +421,15 @@ class Parser:
         else:
             layout = "headings"
             markers = self._heading_markers(headings)
+            title_heading = next((h for h in all_headings if h.index == title_index), None)
+            if title_heading and title_heading.level == 1 and markers and markers[0].kind == "question" and any(
+                m.kind == "category" and h.level == 1 for m in markers for h in headings if h.index == m.index
+            ):
+                # "# Python … ## 1. Q … # Django …": every H1 is a category, the first one too.
+                markers.insert(0, Marker(title_index, "category", title, body_start=self._after(title_heading)))
+                self.skip[title_index] = False
+                title = title_from_filename(self.source_name)
+                title_index = None
 
         if not any(m.kind == "question" for m in markers):
             raise ParseError(
@@ -453,8 +507,18 @@ class Parser:
         else:
             question_level = levels[1] if len(levels) > 1 else levels[0]
         markers = []
-        for heading in headings:
-            if heading.level < question_level:
+        for pos, heading in enumerate(headings):
+            following = headings[pos + 1] if pos + 1 < len(headings) else None
+            if heading.level < question_level or (
+                # "## Teamwork" right above "## Q1: …": a category written at the question level
+                heading.level == question_level
+                and scores[question_level]
+                and not heading.question_like
+                and following is not None
+                and following.level == question_level
+                and following.question_like
+                and not self._text(self._after(heading), following.index)
+            ):
                 markers.append(Marker(heading.index, "category", strip_inline(heading.text), body_start=self._after(heading)))
             elif heading.level == question_level:
                 number, title = split_number(heading.text)
@@ -544,17 +608,10 @@ class Parser:
         for i, line in enumerate(lines):
             if code[i] or (line[:1].isspace()):
                 continue
+            text = _question_item(line)
+            if text is None:
+                continue
             match = NUMBERED_ITEM_RE.match(line)
-            if not match:
-                continue
-            rest = match.group("rest").strip()
-            heading = ATX_RE.match(rest)
-            if heading:
-                text = heading.group(2) or ""
-            elif re.match(r"^(\*\*|__).+(\*\*|__)[?.:]?$", rest):
-                text = rest
-            else:
-                continue
             # The answer must be indented under the item, or the item is just a list.
             j = i + 1
             while j < len(lines) and not lines[j].strip():
@@ -562,14 +619,37 @@ class Parser:
             if j >= len(lines) or not lines[j][:1].isspace():
                 continue
             markers.append(Marker(i, "question", strip_inline(text), match.group("number"), body_start=i + 1))
+        for pos, marker in enumerate(markers):
+            end = markers[pos + 1].index if pos + 1 < len(markers) else len(lines)
+            marker.indent = self._body_indent(marker.body_start, end)
         return markers
+
+    def _body_indent(self, start: int, end: int) -> int:
+        """The indentation shared by an item's answer lines (code counts at its fence)."""
+        scanner = self.scanner
+        widths = []
+        i = start
+        while i < end:
+            if i in scanner.fences:
+                widths.append(scanner.fences[i].indent)
+                i = scanner.fences[i].end + 1
+                continue
+            line = self.lines[i]
+            if line.strip() and not scanner.code[i]:
+                lead = line[: len(line) - len(line.lstrip(" \t"))]
+                if not lead:  # the item ended: an unindented paragraph follows it
+                    break
+                widths.append(len(lead.expandtabs(4)))
+            i += 1
+        return min(widths, default=0)
 
     # --- assembly --------------------------------------------------------------
 
     def _assemble(self, title: str, layout: str, markers: list[Marker], title_index: int | None) -> Document:
         document = Document(title=title, categories=[], layout=layout, source_name=self.source_name)
         first = markers[0].index
-        document.intro_md = self._text(0, first)
+        # A rule that only separates the intro from the first question is not content.
+        document.intro_md = re.sub(r"(?:^|\n)[ ]{0,3}(?:-{3,}|\*{3,}|_{3,})[ \t]*$", "", self._text(0, first)).strip("\n")
         category: CategoryDoc | None = None
         for pos, marker in enumerate(markers):
             next_index = markers[pos + 1].index if pos + 1 < len(markers) else len(self.lines)
@@ -612,12 +692,12 @@ class Parser:
             if i in scanner.fences:
                 fence = scanner.fences[i]
                 examples.append(self._example(fence.code, fence.language, i, answer_lines))
-                answer_lines.append(" " * fence.indent + f"\x00CODE{len(examples) - 1}\x00")
+                answer_lines.append(" " * max(0, fence.indent - marker.indent) + f"\x00CODE{len(examples) - 1}\x00")
                 i = fence.end + 1
                 continue
             if i in scanner.indented:
                 stop = min(scanner.indented[i], end)
-                code = "\n".join(_dedent(line, 4) for line in self.lines[i:stop]) + "\n"
+                code = "\n".join(_dedent(line, 4 + marker.indent) for line in self.lines[i:stop]) + "\n"
                 examples.append(self._example(code, "", i, answer_lines))
                 answer_lines.append(f"\x00CODE{len(examples) - 1}\x00")
                 i = stop
@@ -634,7 +714,7 @@ class Parser:
                 quiz_items.extend(self._quiz_items(i + 1, j))
                 i = j
                 continue
-            answer_lines.append(self.lines[i])
+            answer_lines.append(_dedent(self.lines[i], marker.indent))
             i += 1
         answer = _trim(answer_lines)
         answer = _strip_generic_details(answer)

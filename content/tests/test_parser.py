@@ -222,8 +222,14 @@ def test_mid_file_h1_starts_a_category():
     doc = parse(
         "# Python\n\n## 1. What is GIL?\nA lock.\n\n# Django\n\n## 2. What is ORM?\nMapping.\n"
     )
-    assert [c.title for c in doc.categories] == ["General", "Django"]
+    assert [c.title for c in doc.categories] == ["Python", "Django"]
     assert "Django" not in doc.questions[0].answer_md
+
+
+def test_mid_file_h1_after_a_title_is_a_category():
+    doc = parse("# Guide\n\n## Basics\n\n### 1. What?\nA.\n\n# Appendix\n\n### 2. Extra?\nB.\n")
+    assert doc.title == "Guide"
+    assert [c.title for c in doc.categories] == ["Basics", "Appendix"]
 
 
 def test_setext_headings():
