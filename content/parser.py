@@ -108,8 +108,11 @@ class Marker:
     indent: int = 0  # list items: how far the answer is indented under the item
 
 
+LEADING_SYMBOLS_RE = re.compile(r"^[^\w(\[\"'`]+")
+
+
 def looks_like_question(text: str) -> bool:
-    text = strip_inline(text)
+    text = LEADING_SYMBOLS_RE.sub("", strip_inline(text))
     return bool(QUESTION_NUMBER_RE.match(text) or Q_PREFIX_RE.match(text) or text.rstrip().endswith("?"))
 
 
@@ -139,6 +142,9 @@ def strip_inline(text: str) -> str:
 def split_number(title: str) -> tuple[str, str]:
     """'12. What is X?' → ('12', 'What is X?'); 'Q: What?' → ('', 'What?')."""
     plain = strip_inline(title)
+    unadorned = LEADING_SYMBOLS_RE.sub("", plain)  # "🔹 12. Title" numbers like "12. Title"
+    if unadorned != plain and (QUESTION_NUMBER_RE.match(unadorned) or Q_PREFIX_RE.match(unadorned)):
+        plain = unadorned
     match = Q_PREFIX_RE.match(plain)
     if match:
         return (match.group("number") or ""), match.group("title").strip()
@@ -369,7 +375,7 @@ def _question_item(line: str) -> str | None:
     heading = ATX_RE.match(rest)
     if heading:
         return heading.group(2) or ""
-    if re.match(r"^(\*\*|__).+(\*\*|__)[?.:]?$", rest):
+    if re.match(r"^(\*\*|__).+(\*\*|__)[?.:]?$", rest) or rest.endswith("?"):
         return rest
     return None
 

@@ -153,6 +153,31 @@ def test_plain_question_headings_below_categories():
     assert "#### Details\nMore." in doc.questions[0].answer_md
 
 
+def test_decorated_headings_and_links_in_titles():
+    doc = parse(
+        "# T\n\n## 🔹 1. What is WSGI?\nA spec.\n\n## ✅ 2. [What is ASGI?](#asgi)\nAsync.\n\n"
+        '## <a name="q3"></a>3. What is a view?\nA callable.\n'
+    )
+    assert [(q.number, q.title) for q in doc.questions] == [
+        ("1", "What is WSGI?"), ("2", "What is ASGI?"), ("3", "What is a view?"),
+    ]
+
+
+def test_numbered_list_of_questions_with_indented_answers():
+    doc = parse(
+        "# Python\n\n1. What is a generator?\n\n   A function that yields.\n\n"
+        "   ```python\n   def gen():\n       yield 1\n   ```\n\n"
+        "2. **What is a decorator?**\n\n   A callable that wraps another.\n\n"
+        "3. ### What is the GIL?\n   A global lock.\n"
+    )
+    assert doc.layout == "list"
+    assert [(q.number, q.title) for q in doc.questions] == [
+        ("1", "What is a generator?"), ("2", "What is a decorator?"), ("3", "What is the GIL?"),
+    ]
+    assert doc.questions[0].examples[0].code == "def gen():\n    yield 1\n"
+    assert "A function that yields." in doc.questions[0].answer_md
+
+
 def test_title_from_file_name_when_no_h1():
     doc = parse("## 1. What?\nThat.\n\n## 2. Why?\nBecause.\n", "python-basics.md")
     assert doc.title == "Python basics"
