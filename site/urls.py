@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("", include("progress.urls")),
+    path("", include("content.urls")),
     path("", include("questions.urls")),
 ]
