@@ -5,7 +5,8 @@ every rating keeps the card's state before and after, which is what undo and rep
 """
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
 
 import fsrs
 from django.conf import settings
@@ -15,11 +16,14 @@ DEFAULT_RETENTION = 0.90
 DEFAULT_NEW_PER_DAY = 20  # Anki's default
 
 
+@lru_cache(maxsize=1)
+def time_zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def valid_time_zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    """The zone for an IANA name, or None for anything else (paths, typos, "")."""
+    return ZoneInfo(name) if name in time_zone_names() else None
 
 
 class ReviewSettings(models.Model):

@@ -31,13 +31,20 @@ def settings_for(user, browser_time_zone: str = "") -> ReviewSettings:
     return review_settings
 
 
-def get_or_create_card(user, question, now: datetime | None = None) -> Card:
+def get_or_create_card(user, question, now: datetime | None = None, *, known_missing: bool = False) -> Card:
+    """The user's card for the question, created (new, due now) if it does not exist yet."""
+    if not known_missing:
+        card = Card.objects.filter(user=user, question=question).first()
+        if card is not None:
+            return card
+    fields = {"user": user, "question": question, "due": now or utc_now()}
     try:
-        with transaction.atomic():
-            card, _ = Card.objects.get_or_create(user=user, question=question, defaults={"due": now or utc_now()})
-    except IntegrityError:  # created by a concurrent request between the get and the insert
-        card = Card.objects.get(user=user, question=question)
-    return card
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint, so a lost race does not spoil the outer transaction
+                return Card.objects.create(**fields)
+        return Card.objects.create(**fields)  # one statement: autocommit needs no transaction around it
+    except IntegrityError:  # created by a concurrent request in the meantime
+        return Card.objects.get(user=user, question=question)
 
 
 def _apply_rating(

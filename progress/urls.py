@@ -5,5 +5,12 @@ from . import views
 app_name = "progress"
 urlpatterns = [
     path("review/", views.review, name="review"),
+    path("review/cards/<int:pk>/rate/", views.rate, name="rate"),
+    path("review/cards/<int:pk>/bury/", views.bury, name="bury"),
+    path("review/cards/<int:pk>/suspend/", views.suspend, name="suspend"),
+    path("review/cards/<int:pk>/unsuspend/", views.unsuspend, name="unsuspend"),
+    path("review/undo/", views.undo, name="undo"),
+    path("review/suspended/", views.suspended, name="suspended"),
+    path("review/settings/", views.review_settings, name="settings"),
     path("progress/", views.dashboard, name="dashboard"),
 ]

@@ -1,0 +1,92 @@
+"""Geometry for the server-rendered SVG charts; the templates draw it and add text alternatives."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+CELL = 13  # heatmap square plus gap, in SVG units
+LEFT = 28
+TOP = 16
+
+
+@dataclass
+class Cell:
+    day: date
+    count: int
+    x: int
+    y: int
+    level: int
+
+    @property
+    def label(self) -> str:
+        noun = "review" if self.count == 1 else "reviews"
+        return f"{self.day:%a %-d %b %Y}: {self.count} {noun}"
+
+
+def _level(count: int, top: int) -> int:
+    if count == 0:
+        return 0
+    return min(4, 1 + (4 * (count - 1)) // max(top, 1))
+
+
+def heatmap_chart(per_day: dict[date, int], today: date, days: int) -> dict:
+    first = today - timedelta(days=days - 1)
+    first -= timedelta(days=first.weekday())  # columns start on Mondays
+    top = max(per_day.values(), default=0)
+    cells, months = [], []
+    by_month: OrderedDict[str, list[int]] = OrderedDict()
+    day, last_month = first, None
+    while day <= today:
+        week, weekday = divmod((day - first).days, 7)
+        count = per_day.get(day, 0)
+        cells.append(Cell(day, count, LEFT + week * CELL, TOP + weekday * CELL, _level(count, top)))
+        if day.month != last_month and weekday == 0:
+            months.append({"x": LEFT + week * CELL, "label": f"{day:%b}"})
+            last_month = day.month
+        totals = by_month.setdefault(f"{day:%B %Y}", [0, 0])
+        totals[0] += count
+        totals[1] += count > 0
+        day += timedelta(days=1)
+    weeks = (today - first).days // 7 + 1
+    busiest = max(per_day.items(), key=lambda item: (item[1], item[0]), default=None)
+    return {
+        "cells": cells,
+        "months": months,
+        "weekdays": [{"y": TOP + i * CELL + 9, "label": label} for i, label in ((0, "Mon"), (2, "Wed"), (4, "Fri"))],
+        "width": LEFT + weeks * CELL,
+        "height": TOP + 7 * CELL,
+        "total": sum(per_day.values()),
+        "active_days": sum(1 for n in per_day.values() if n),
+        "busiest": busiest,
+        "by_month": [{"month": m, "reviews": t[0], "days": t[1]} for m, t in by_month.items()],
+        "first": first,
+    }
+
+
+def forecast_chart(days: list[tuple[date, int]]) -> dict:
+    width_per_bar, height, bottom = 18, 120, 22
+    top = max((n for _, n in days), default=0)
+    bars = []
+    for i, (day, count) in enumerate(days):
+        bar_height = round((height - 10) * count / top) if top else 0
+        bars.append({
+            "day": day,
+            "count": count,
+            "x": 30 + i * width_per_bar,
+            "y": height - bar_height,
+            "height": bar_height,
+            "label": f"{'Today' if i == 0 else f'{day:%a %-d %b}'}: {count} due",
+            "tick": f"{day:%-d %b}" if i % 7 == 0 else "",
+        })
+    return {
+        "bars": bars,
+        "width": 30 + len(days) * width_per_bar,
+        "height": height + bottom,
+        "axis_y": height,
+        "top": top,
+        "total": sum(n for _, n in days),
+        "today": days[0][1] if days else 0,
+        "week": sum(n for _, n in days[:7]),
+    }

@@ -1,0 +1,328 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from django.urls import reverse
+
+from progress import services
+from progress.models import Card, ReviewLog, ReviewSettings, State
+
+REVIEW = "/review/"
+HTMX = {"HX-Request": "true"}
+
+
+def rate_url(card):
+    return reverse("progress:rate", args=[card.pk])
+
+
+def current_card(response) -> Card:
+    return response.context["session"].card
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def make_review_card(user, question, *, due, state=State.REVIEW, stability=5.0):
+    return Card.objects.create(
+        user=user, question=question, state=state, step=None if state == State.REVIEW else 0,
+        stability=stability, difficulty=5.0, due=due, last_review=due - timedelta(days=3),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [REVIEW, "/progress/", "/review/settings/", "/review/suspended/"])
+def test_anonymous_goes_to_login_and_back(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next={url}"
+
+
+@pytest.mark.django_db
+def test_anonymous_rating_goes_to_login(client, user, question):
+    card = services.get_or_create_card(user, question)
+    response = client.post(rate_url(card), {"rating": 3, "version": 0})
+    assert response.status_code == 302 and reverse("account_login") in response.url
+    assert not ReviewLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_first_visit_shows_first_new_question_and_previews(signed_in, user, question):
+    response = signed_in.get(REVIEW)
+    assert response.status_code == 200
+    card = current_card(response)
+    assert card.question == question and card.is_new
+    html = response.content.decode()
+    assert 'id="answer" hidden' in html
+    assert response.context["previews"] == {1: "<1m", 2: "<6m", 3: "<10m", 4: "8d"}
+    for label in ("<1m", "<6m", "<10m", "8d"):
+        assert f">{label.replace('<', '&lt;')}</span>" in html
+    session = response.context["session"]
+    assert (session.new, session.learning, session.review) == (20, 0, 0)
+    # Reloading shows the same card, not a second one
+    assert current_card(signed_in.get(REVIEW)).pk == card.pk
+    assert Card.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_reveal_without_javascript(signed_in, question):
+    html = signed_in.get(REVIEW, {"reveal": "1"}).content.decode()
+    assert 'id="answer" hidden' not in html
+    assert "data-rating-form>" in html and "data-rating-form hidden" not in html
+
+
+@pytest.mark.django_db
+def test_rating_swaps_in_next_card_and_counts(signed_in, user, questions):
+    card = current_card(signed_in.get(REVIEW))
+    response = signed_in.post(rate_url(card), {"rating": 3, "version": card.version, "duration_ms": 5300}, headers=HTMX)
+    assert response.status_code == 200
+    assert b"<html" not in response.content
+    assert "reviewChanged" in response.headers["HX-Trigger"]
+    log = ReviewLog.objects.get()
+    assert (log.rating, log.duration_ms, log.source) == (3, 5300, "review")
+    assert log.reviewed_at.tzinfo is not None
+    nxt = current_card(response)
+    assert nxt.question == questions[1]
+    session = response.context["session"]
+    assert (session.new, session.learning) == (19, 1)  # the rated card waits 10 minutes, in learn-ahead
+    assert response.context["undo_log"].pk == log.pk
+
+
+@pytest.mark.django_db
+def test_rating_without_htmx_redirects_back_to_session(signed_in, seed_set):
+    card = current_card(signed_in.get(REVIEW, {"set": seed_set.slug}))
+    response = signed_in.post(rate_url(card), {"rating": 1, "version": 0, "set": seed_set.slug})
+    assert response.status_code == 302
+    assert response.url == f"{REVIEW}?set={seed_set.slug}"
+
+
+@pytest.mark.django_db
+def test_double_posted_rating_is_applied_once(signed_in, user, questions):
+    card = current_card(signed_in.get(REVIEW))
+    first = signed_in.post(rate_url(card), {"rating": 3, "version": 0}, headers=HTMX)
+    second = signed_in.post(rate_url(card), {"rating": 3, "version": 0}, headers=HTMX)
+    assert first.status_code == second.status_code == 200
+    assert b"already answered" in second.content
+    assert ReviewLog.objects.count() == 1
+    card.refresh_from_db()
+    assert card.version == 1
+
+
+@pytest.mark.django_db
+def test_two_tabs_rating_the_same_card(signed_in, user, questions):
+    card = current_card(signed_in.get(REVIEW))
+    signed_in.post(rate_url(card), {"rating": 4, "version": 0}, headers=HTMX)  # tab A: Easy
+    signed_in.post(rate_url(card), {"rating": 1, "version": 0}, headers=HTMX)  # tab B, stale: Again
+    card.refresh_from_db()
+    assert card.state == State.REVIEW  # Easy stood; Again did not overwrite it
+    assert list(card.logs.values_list("rating", flat=True)) == [4]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["rate", "bury", "suspend", "unsuspend"])
+def test_other_users_card_is_404(client, other_user, user, question, name):
+    card = services.get_or_create_card(user, question)
+    client.force_login(other_user)
+    response = client.post(reverse(f"progress:{name}", args=[card.pk]), {"rating": 3, "version": 0})
+    assert response.status_code == 404
+    card.refresh_from_db()
+    assert card.version == 0 and not card.suspended and card.buried_until is None
+
+
+@pytest.mark.django_db
+def test_undo_of_another_users_log_does_nothing(client, other_user, user, question):
+    card = services.get_or_create_card(user, question)
+    log = services.rate_card(user, card.pk, 3, version=0)
+    client.force_login(other_user)
+    client.post(reverse("progress:undo"), {"log": log.pk})
+    assert ReviewLog.objects.filter(pk=log.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [{"rating": 5, "version": 0}, {"rating": "good", "version": 0}, {"rating": 3}, {"rating": 3, "version": "x"}])
+def test_bad_rating_is_400(signed_in, questions, data):
+    card = current_card(signed_in.get(REVIEW))
+    assert signed_in.post(rate_url(card), data).status_code == 400
+    assert not ReviewLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_unknown_card_and_scope_are_404(signed_in, seed_set):
+    assert signed_in.post(reverse("progress:rate", args=[999999]), {"rating": 3, "version": 0}).status_code == 404
+    assert signed_in.get(REVIEW, {"set": "nope"}).status_code == 404
+    assert signed_in.get(REVIEW, {"category": "999999"}).status_code == 404
+    assert signed_in.get(REVIEW, {"category": "abc"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_rating_requires_csrf(user, question):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    card = services.get_or_create_card(user, question)
+    for url in (rate_url(card), reverse("progress:bury", args=[card.pk]), reverse("progress:undo")):
+        assert client.post(url, {"rating": 3, "version": 0}).status_code == 403
+    assert not ReviewLog.objects.exists()
+    # with the token from the page it works
+    page = client.get(REVIEW)
+    token = page.context["csrf_token"]
+    response = client.post(rate_url(card), {"rating": 3, "version": 0}, headers={"X-CSRFToken": str(token), **HTMX})
+    assert response.status_code == 200
+    assert ReviewLog.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_get_and_put_on_actions_are_refused(signed_in, user, question):
+    card = services.get_or_create_card(user, question)
+    assert signed_in.get(rate_url(card)).status_code == 405
+
+
+@pytest.mark.django_db
+def test_undo_through_the_view_restores_card(signed_in, user, questions):
+    card = current_card(signed_in.get(REVIEW))
+    response = signed_in.post(rate_url(card), {"rating": 3, "version": 0}, headers=HTMX)
+    log = response.context["undo_log"]
+    response = signed_in.post(reverse("progress:undo"), {"log": log.pk}, headers=HTMX)
+    assert b"Rating undone" in response.content
+    assert current_card(response).pk == card.pk  # the undone card is shown again
+    card.refresh_from_db()
+    assert card.is_new and card.version == 2
+    assert not ReviewLog.objects.exists()
+    again = signed_in.post(reverse("progress:undo"), {"log": log.pk}, headers=HTMX)
+    assert b"Nothing to undo" in again.content
+
+
+@pytest.mark.django_db
+def test_bury_and_suspend_remove_card_from_session(signed_in, user, questions):
+    first = current_card(signed_in.get(REVIEW))
+    response = signed_in.post(reverse("progress:bury", args=[first.pk]), {"version": 0}, headers=HTMX)
+    second = current_card(response)
+    assert second.question == questions[1]
+    response = signed_in.post(reverse("progress:suspend", args=[second.pk]), {"version": 0}, headers=HTMX)
+    assert current_card(response).question == questions[2]
+    listing = signed_in.get("/review/suspended/")
+    assert f'id="suspended-{second.pk}"' in listing.content.decode()
+    signed_in.post(reverse("progress:unsuspend", args=[second.pk]))
+    assert current_card(signed_in.get(REVIEW)).question == questions[1]
+    # buried until tomorrow: back after midnight
+    first.refresh_from_db()
+    assert first.buried_until > datetime.now(timezone.utc)
+
+
+@pytest.mark.django_db
+def test_queue_order_due_first_most_overdue_then_new(signed_in, user, questions):
+    now = datetime.now(timezone.utc)
+    slightly = make_review_card(user, questions[5], due=now - timedelta(hours=1))
+    very = make_review_card(user, questions[6], due=now - timedelta(days=4))
+    learning = make_review_card(user, questions[7], due=now - timedelta(minutes=5), state=State.LEARNING, stability=1)
+    later = make_review_card(user, questions[8], due=now + timedelta(days=3))
+    seen = []
+    for _ in range(4):
+        card = current_card(signed_in.get(REVIEW))
+        seen.append(card.question)
+        signed_in.post(rate_url(card), {"rating": 4, "version": card.version})
+    assert seen == [very.question, slightly.question, learning.question, questions[0]]
+    assert later.question not in seen
+
+
+@pytest.mark.django_db
+def test_daily_new_limit(signed_in, user, questions):
+    ReviewSettings.objects.create(user=user, new_per_day=2)
+    for _ in range(2):
+        card = current_card(signed_in.get(REVIEW))
+        assert card.is_new
+        signed_in.post(rate_url(card), {"rating": 4, "version": card.version})
+    response = signed_in.get(REVIEW)
+    assert current_card(response) is None
+    assert response.context["session"].new_waiting
+    html = response.content.decode()
+    assert "Done for today" in html and "daily limit is 2" in html
+    assert "next card is due" in html
+
+
+@pytest.mark.django_db
+def test_archived_questions_leave_the_queue(signed_in, user, questions):
+    now = datetime.now(timezone.utc)
+    due = make_review_card(user, questions[3], due=now - timedelta(days=1))
+    questions[3].archived = True
+    questions[3].save()
+    questions[0].archived = True
+    questions[0].save()
+    response = signed_in.get(REVIEW)
+    assert current_card(response).question == questions[1]
+    assert response.context["session"].review == 0
+    assert due.pk != current_card(response).pk
+
+
+@pytest.mark.django_db
+def test_filter_by_category_and_set(signed_in, user, questions, seed_set):
+    last_category = questions[-1].category
+    response = signed_in.get(REVIEW, {"category": last_category.pk})
+    card = current_card(response)
+    assert card.question.category == last_category
+    assert response.context["session"].new == min(20, sum(q.category_id == last_category.pk for q in questions))
+    assert last_category.title in response.content.decode()
+    response = signed_in.post(rate_url(card), {"rating": 3, "version": 0, "category": last_category.pk}, headers=HTMX)
+    assert current_card(response).question.category == last_category
+    assert current_card(signed_in.get(REVIEW, {"set": seed_set.slug})).question.category.question_set == seed_set
+
+
+@pytest.mark.django_db
+def test_done_for_today_says_when_next_card_is_due(signed_in, user, questions):
+    ReviewSettings.objects.create(user=user, new_per_day=0, time_zone="Europe/Berlin")
+    make_review_card(user, questions[0], due=datetime.now(timezone.utc) + timedelta(days=2, hours=3))
+    response = signed_in.get(REVIEW)
+    html = response.content.decode()
+    assert response.context["session"].card is None
+    assert "Done for today" in html and "The next card is due" in html and "2\xa0days, 2\xa0hours from now" in html
+    assert "Europe/Berlin" in html
+
+
+# transaction=True: no test-wrapping transaction, so no SAVEPOINT queries that production never runs
+@pytest.mark.django_db(transaction=True)
+def test_review_page_query_count(signed_in, user, questions, django_assert_max_num_queries):
+    signed_in.get(REVIEW)  # settings row and first card exist now
+    now = datetime.now(timezone.utc)
+    for i, q in enumerate(questions[5:40]):
+        make_review_card(user, q, due=now - timedelta(hours=i))
+    with django_assert_max_num_queries(10):
+        response = signed_in.get(REVIEW)
+    assert not current_card(response).is_new
+    with django_assert_max_num_queries(10):
+        signed_in.get(REVIEW, headers=HTMX)
+
+
+def data_queries(captured) -> list[str]:
+    """SQLite's BEGIN/COMMIT are logged, PostgreSQL's are not: compare the statements that do work."""
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+    return [q["sql"] for q in captured if not q["sql"].startswith(control)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rating_query_count(signed_in, user, questions):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    card = current_card(signed_in.get(REVIEW))
+    # The next card is a new question whose card does not exist yet: the costliest path.
+    with CaptureQueriesContext(connection) as captured:
+        response = signed_in.post(rate_url(card), {"rating": 3, "version": 0}, headers=HTMX)
+    assert len(data_queries(captured)) <= 10, data_queries(captured)
+    assert len(captured) <= 12
+    now = datetime.now(timezone.utc)
+    for i, q in enumerate(questions[10:30]):
+        make_review_card(user, q, due=now - timedelta(hours=i))
+    nxt = current_card(response)
+    with CaptureQueriesContext(connection) as captured:
+        response = signed_in.post(rate_url(nxt), {"rating": 3, "version": 0}, headers=HTMX)
+    assert not current_card(response).is_new  # a due card comes next
+    assert len(captured) <= 10, [q["sql"] for q in captured]
+
+
+@pytest.mark.django_db
+def test_time_zone_cookie_sets_default_time_zone(signed_in, user):
+    signed_in.cookies["tz"] = "America/Sao_Paulo"
+    signed_in.get(REVIEW)
+    assert ReviewSettings.objects.get(user=user).time_zone == "America/Sao_Paulo"
