@@ -1,0 +1,200 @@
+from datetime import datetime, timedelta, timezone
+
+import fsrs
+import pytest
+
+from progress import services, stats
+from progress.models import Card, ReviewLog, ReviewSettings, State
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def review_at(user, question, moment, correct=True):
+    return services.record_quiz_answer(user, question, correct=correct, answered_at=moment)
+
+
+def test_streaks_count_consecutive_days():
+    from datetime import date
+
+    d = date(2026, 3, 10)
+    days = {d, d - timedelta(days=1), d - timedelta(days=2), d - timedelta(days=5), d - timedelta(days=6)}
+    assert stats.streaks(days, d) == (3, 3)
+    assert stats.streaks(days, d + timedelta(days=1)) == (3, 3)  # nothing yet today: the run is still alive
+    assert stats.streaks(days, d + timedelta(days=2)) == (0, 3)
+    assert stats.streaks(set(), d) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_streak_is_counted_in_the_users_time_zone(user, questions):
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    settings = services.settings_for(user)
+    services.change_time_zone(settings, "UTC")
+    # 22:30 and 23:30 UTC yesterday, 00:30 UTC today: in UTC two days; in Tokyo (UTC+9) one day (today)
+    yesterday_2330 = datetime.combine(now.date() - timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=23, minutes=30)
+    if yesterday_2330 + timedelta(hours=1) > now:
+        pytest.skip("too close to midnight UTC to set up")
+    review_at(user, questions[0], yesterday_2330 - timedelta(hours=1))
+    review_at(user, questions[1], yesterday_2330 + timedelta(hours=1))
+    data = stats.dashboard(user, ReviewSettings.objects.get(user=user), now)
+    assert data["streak"] == 2
+    services.change_time_zone(ReviewSettings.objects.get(user=user), "Asia/Tokyo")
+    tokyo = ReviewSettings.objects.get(user=user)
+    today_tokyo = now.astimezone(tokyo.tz).date()
+    days = set(ReviewLog.objects.values_list("local_day", flat=True))
+    assert len(days) == 1  # both reviews fell on the same Tokyo day
+    expected = 1 if (today_tokyo - next(iter(days))).days <= 1 else 0
+    assert stats.dashboard(user, tokyo, now)["streak"] == expected
+
+
+@pytest.mark.django_db
+def test_streak_in_new_york_around_midnight(user, questions):
+    ReviewSettings.objects.create(user=user, time_zone="America/New_York")
+    # 3 March 02:00 UTC is 2 March 21:00 in New York; 3 March 14:00 UTC is 3 March 09:00 there
+    review_at(user, questions[0], datetime(2026, 3, 3, 2, 0, tzinfo=timezone.utc))
+    review_at(user, questions[1], datetime(2026, 3, 3, 14, 0, tzinfo=timezone.utc))
+    review_at(user, questions[2], datetime(2026, 3, 4, 3, 0, tzinfo=timezone.utc))  # 3 March 22:00 NY
+    settings = ReviewSettings.objects.get(user=user)
+    now = datetime(2026, 3, 4, 4, 30, tzinfo=timezone.utc)  # 3 March 23:30 in New York
+    data = stats.dashboard(user, settings, now)
+    assert data["streak"] == 2 and data["reviews_today"] == 2
+    services.change_time_zone(settings, "UTC")  # in UTC: 3 March (2 reviews) and 4 March (1)
+    data = stats.dashboard(user, ReviewSettings.objects.get(user=user), now)
+    assert data["streak"] == 2 and data["reviews_today"] == 1
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_mastery_and_readiness(signed_in, user, questions):
+    now = datetime.now(timezone.utc)
+    first_category = questions[0].category
+    in_first = [q for q in questions if q.category_id == first_category.pk]
+    # one well-known card, one just failed, one suspended new
+    Card.objects.create(user=user, question=in_first[0], state=State.REVIEW, step=None, stability=100.0,
+                        difficulty=3.0, due=now + timedelta(days=90), last_review=now - timedelta(days=1))
+    services.record_quiz_answer(user, in_first[1], correct=False, answered_at=now - timedelta(minutes=1))
+    Card.objects.create(user=user, question=in_first[2], due=now, suspended=True)
+    response = signed_in.get("/progress/")
+    assert response.status_code == 200
+    overall = response.context["overall"]
+    row = next(r for s in response.context["sets"] for r in s.children if r.category == first_category)
+    assert (row.total, row.learning, row.review) == (len(in_first), 1, 1)
+    assert row.new == len(in_first) - 2
+    scheduler = fsrs.Scheduler()
+    expected_r = scheduler.get_card_retrievability(
+        fsrs.Card(1, fsrs.State.Review, None, 100.0, 3.0, now, now - timedelta(days=1)), now
+    )
+    # the failed card was reviewed a minute ago: its retrievability now is 1 as well
+    assert row.mastered == 2
+    assert row.readiness == pytest.approx((expected_r + 1.0) / len(in_first))
+    assert overall.total == len(questions)
+    assert overall.mastery == pytest.approx(2 / len(questions))
+
+
+@pytest.mark.django_db
+def test_dashboard_charts_have_text_alternatives(signed_in, user, questions):
+    now = datetime.now(timezone.utc)
+    for i, q in enumerate(questions[:3]):
+        review_at(user, q, now - timedelta(days=i, minutes=5))
+    html = signed_in.get("/progress/").content.decode()
+    assert html.count('role="img"') == 2
+    assert "<title id=\"heatmap-svg-title\">Reviews per day over the last year</title>" in html
+    assert "<desc id=\"heatmap-svg-desc\">3 reviews on 3 days" in html
+    assert "Activity as a table" in html and "Forecast as a table" in html
+    assert "<title id=\"forecast-svg-title\">" in html
+    assert "reviews on" in html
+    assert html.count("<rect") > 360
+    assert "{# recent-quiz-results #}" not in html  # a template comment, never output
+
+
+@pytest.mark.django_db
+def test_forecast_buckets_by_local_day(user, questions):
+    settings = ReviewSettings.objects.create(user=user, time_zone="Asia/Tokyo")
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)  # 21:00 in Tokyo
+    def card(q, due):
+        Card.objects.create(user=user, question=q, state=State.REVIEW, step=None, stability=5, difficulty=5,
+                            due=due, last_review=due - timedelta(days=5))
+    card(questions[0], now - timedelta(days=2))  # overdue: today
+    card(questions[1], now + timedelta(hours=2))  # 23:00 Tokyo: today
+    card(questions[2], now + timedelta(hours=4))  # 01:00 Tokyo: tomorrow
+    card(questions[3], now + timedelta(days=40))  # beyond the forecast
+    forecast = stats._forecast(user, settings, now)
+    assert len(forecast) == 30
+    assert forecast[0][1] == 2 and forecast[1][1] == 1
+    assert sum(n for _, n in forecast) == 3
+
+
+@pytest.mark.django_db
+def test_dashboard_query_count(signed_in, user, questions, django_assert_max_num_queries):
+    now = datetime.now(timezone.utc)
+    for i, q in enumerate(questions[:25]):
+        for k in range(3):
+            review_at(user, q, now - timedelta(days=3 * k + i % 5, minutes=i))
+    signed_in.get("/progress/")
+    with django_assert_max_num_queries(9):
+        response = signed_in.get("/progress/")
+    assert response.context["reviews_year"] == 75
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_a_new_review(signed_in, user, questions):
+    before = signed_in.get("/progress/").context
+    assert before["reviews_today"] == 0 and before["streak"] == 0
+    review_at(user, questions[0], datetime.now(timezone.utc))
+    after = signed_in.get("/progress/").context
+    assert after["reviews_today"] == 1 and after["streak"] == 1
+
+
+@pytest.mark.django_db
+def test_home_page_shows_review_summary(signed_in, client, user, questions, django_assert_max_num_queries):
+    html = signed_in.get("/").content.decode()
+    assert "Today's reviews" in html and "Continue reviewing (20)" in html
+
+
+@pytest.mark.django_db
+def test_home_page_anonymous_invites_to_log_in(client, seed_set):
+    html = client.get("/").content.decode()
+    assert "to review with spaced repetition" in html
+
+
+@pytest.mark.django_db
+def test_settings_validation(signed_in, user):
+    url = "/review/settings/"
+    cases = [
+        ({"desired_retention": "0.5", "new_per_day": "20", "time_zone": "UTC"}, "at least 0.70"),
+        ({"desired_retention": "0.98", "new_per_day": "20", "time_zone": "UTC"}, "at most 0.97"),
+        ({"desired_retention": "lots", "new_per_day": "20", "time_zone": "UTC"}, "as a number"),
+        ({"desired_retention": "0.9", "new_per_day": "-1", "time_zone": "UTC"}, "cannot be negative"),
+        ({"desired_retention": "0.9", "new_per_day": "2.5", "time_zone": "UTC"}, "whole number"),
+        ({"desired_retention": "0.9", "new_per_day": "20", "time_zone": "Mars/Olympus"}, "not a time zone"),
+        ({"desired_retention": "0.9", "new_per_day": "20", "time_zone": "../../etc/passwd"}, "not a time zone"),
+        ({"desired_retention": "0.9", "new_per_day": "20", "time_zone": ""}, "Choose a time zone"),
+    ]
+    for data, message in cases:
+        response = signed_in.post(url, data)
+        assert response.status_code == 400, data
+        assert message in response.content.decode(), (data, message)
+    settings = ReviewSettings.objects.get(user=user)
+    assert (settings.desired_retention, settings.new_per_day) == (0.9, 20)
+
+
+@pytest.mark.django_db
+def test_settings_save_and_change_schedule(signed_in, user, question):
+    assert signed_in.get("/review/settings/").status_code == 200
+    response = signed_in.post("/review/settings/", {"desired_retention": "0.85", "new_per_day": "5", "time_zone": "Europe/Berlin"})
+    assert response.status_code == 302
+    settings = ReviewSettings.objects.get(user=user)
+    assert (settings.desired_retention, settings.new_per_day, settings.time_zone) == (0.85, 5, "Europe/Berlin")
+    assert signed_in.get("/review/").context["session"].new == 5
+    assert settings.scheduler().desired_retention == 0.85
+
+
+@pytest.mark.django_db
+def test_settings_page_defaults_time_zone_to_browser(signed_in, user):
+    html = signed_in.get("/review/settings/").content.decode()
+    assert "data-browser-time-zone" in html and "Intl.DateTimeFormat" in html
+    assert 'value="0.9"' in html and 'value="20"' in html
