@@ -1,0 +1,66 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import login
+from progress.models import Card, ReviewLog
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_keyboard_only_review_session_then_dashboard(page, user, seed_set):
+    login(page)
+    page.goto("/review/")
+    session = page.locator("#review-session")
+    answer = page.locator("#answer")
+    first_title = page.locator(".question-title").inner_text()
+    expect(answer).to_be_hidden()
+    expect(page.get_by_test_id("count-new")).to_contain_text("20")
+
+    page.keyboard.press("Space")
+    expect(answer).to_be_visible()
+    expect(page.get_by_test_id("interval-3")).to_have_text("<10m")
+    expect(page.get_by_test_id("interval-4")).to_have_text("8d")
+
+    page.keyboard.press("3")  # Good: htmx swaps in the next card
+    expect(page.locator(".question-title")).not_to_have_text(first_title, timeout=10_000)
+    expect(page.get_by_test_id("count-new")).to_contain_text("19")
+    expect(page.get_by_test_id("count-learning")).to_contain_text("1")
+    expect(answer).to_be_hidden()
+    second_title = page.locator(".question-title").inner_text()
+    url_after_first = page.url
+
+    page.keyboard.press("Space")
+    expect(answer).to_be_visible()
+    page.keyboard.press("1")  # Again
+    expect(page.locator(".question-title")).not_to_have_text(second_title, timeout=10_000)
+    expect(page.get_by_test_id("count-learning")).to_contain_text("2")
+    assert page.url == url_after_first  # no reload: htmx swapped the fragment
+    assert ReviewLog.objects.count() == 2
+
+    page.keyboard.press("u")  # undo the Again
+    expect(session.get_by_text("Rating undone.")).to_be_visible()
+    expect(page.locator(".question-title")).to_have_text(second_title)
+    expect(page.get_by_test_id("count-learning")).to_contain_text("1")
+    assert list(ReviewLog.objects.values_list("rating", flat=True)) == [3]
+    undone = Card.objects.get(question__title=second_title)
+    assert undone.is_new
+
+    page.goto("/progress/")
+    expect(page.get_by_test_id("heatmap")).to_be_visible()
+    expect(page.get_by_test_id("forecast")).to_be_visible()
+    expect(page.get_by_test_id("reviews-today")).to_have_text("1")
+    expect(page.get_by_test_id("streak")).to_have_text("1 day")
+    expect(page.locator("#heatmap-svg-desc")).to_contain_text("1 review on 1 day")
+    expect(page.locator("rect[data-today='1']")).to_have_count(1)
+
+
+def test_anonymous_review_goes_to_login_and_back(page, user, seed_set):
+    page.goto("/review/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/review/"))
+    page.fill("input[name=login]", "alice")
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.locator("form button[type=submit], form input[type=submit]").last.click()
+    expect(page).to_have_url(re.compile(r"/review/$"))
+    expect(page.locator(".question-title")).to_be_visible()
