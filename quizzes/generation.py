@@ -13,11 +13,11 @@ import builtins
 import keyword
 import random
 import re
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Prefetch
+from django.urls import reverse
 
 from content.parser import strip_inline
 from questions.models import AuthoredItem, Example, Question
@@ -215,6 +215,10 @@ def _shape(word: str) -> str:
 # --- generation -------------------------------------------------------------------
 
 
+Ex = namedtuple("Ex", "pk language code")
+Au = namedtuple("Au", "pk prompt choices explanation")
+
+
 @dataclass
 class Loaded:
     pk: int
@@ -222,13 +226,17 @@ class Loaded:
     category: str
     title: str
     number: str
-    url: str
+    slugs: tuple[str, str, str]
     answer_md: str
-    examples: list[Example]
-    authored: list[AuthoredItem]
+    examples: list[Ex]
+    authored: list[Au]
 
     @property
-    def python_examples(self) -> list[Example]:
+    def url(self) -> str:
+        return reverse("questions:question_detail", args=self.slugs)
+
+    @property
+    def python_examples(self) -> list[Ex]:
         return [e for e in self.examples if e.language in PYTHON_LANGUAGES]
 
     @property
@@ -243,54 +251,93 @@ class Generator:
         self.items: list[dict] = []
         self.idents: set[str] = set()
         self.kind_counts = {kind: 0 for kind in spec.kinds}
-        self.loaded: dict[int, Loaded] = {}
         self.vocabulary: set[str] = set()
-        self.points: list[tuple[int, str]] = []  # (question pk, point) from every loaded answer
+        self.points: list[tuple[int, str, str]] = []  # (question pk, point, normalized) of loaded answers
+        self.point_index: dict[str, int] = {}
         self.round_seen: set[int] = set()
         base = Question.objects.listed().filter(category__question_set_id=spec.question_set_id)
-        # All titles of the set, for "which question" distractors from the same category.
-        self.titles = list(base.order_by("pk").values_list("pk", "category_id", "title"))
-        pool = self.titles
+        ids = list(base.order_by("pk").values_list("pk", "category_id"))
+        self.by_category: dict[int, list[int]] = defaultdict(list)
+        for pk, category_id in ids:
+            self.by_category[category_id].append(pk)
+        self.all_ids = [pk for pk, _ in ids]
+        pool = ids
         if spec.category_ids:
             wanted = set(spec.category_ids)
             pool = [row for row in pool if row[1] in wanted]
         if spec.question_ids is not None:
             wanted_q = set(spec.question_ids)
             pool = [row for row in pool if row[0] in wanted_q]
-        self.pool = [row[0] for row in pool]
-        self.rng.shuffle(self.pool)
-        self.by_category: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for pk, category_id, title in self.titles:
-            self.by_category[category_id].append((pk, title))
+        self.pool = [pk for pk, _ in pool]
+        # Titles are read only for the questions asked and a sample of candidate distractors.
+        self.title_of: dict[int, str] = {}
+        self.title_candidates: dict[int | None, list[int]] = {}
+
+    def _chunks(self):
+        """The pool in a seeded random order, drawn lazily: a big bank is never shuffled whole."""
+        pool = self.pool
+        first = self.rng.sample(pool, min(len(pool), 3 * CHUNK))
+        for start in range(0, len(first), CHUNK):
+            yield first[start : start + CHUNK]
+        if len(first) < len(pool):
+            taken = set(first)
+            rest = [pk for pk in pool if pk not in taken]
+            self.rng.shuffle(rest)
+            for start in range(0, len(rest), CHUNK):
+                yield rest[start : start + CHUNK]
+
+    def _sample_candidates(self, categories: set[int]) -> None:
+        """Up to seven distractor candidates per category (and for the whole set), titles fetched at once."""
+        wanted: set[int] = set()
+        for category_id in sorted(categories):
+            if category_id not in self.title_candidates:
+                members = self.by_category[category_id]
+                self.title_candidates[category_id] = self.rng.sample(members, min(len(members), 7))
+                wanted.update(self.title_candidates[category_id])
+                if len(members) < 4 and None not in self.title_candidates:
+                    self.title_candidates[None] = self.rng.sample(self.all_ids, min(len(self.all_ids), 20))
+                    wanted.update(self.title_candidates[None])
+        missing = [pk for pk in wanted if pk not in self.title_of]
+        if missing:
+            self.title_of.update(Question.objects.filter(pk__in=missing).values_list("pk", "title"))
 
     def _load(self, pks: list[int]) -> list[Loaded]:
-        rows = (
-            Question.objects.filter(pk__in=pks)
-            .select_related("category", "category__question_set")
-            .only("pk", "title", "number", "slug", "answer_md", "category__title", "category__slug",
-                  "category__question_set__slug")
-            .prefetch_related(
-                Prefetch("examples", Example.objects.only("pk", "question_id", "position", "language", "code",
-                                                          "highlighted_html")),
-                Prefetch("authored_items", AuthoredItem.objects.order_by("source", "position")),
-            )
+        # Plain rows, not model instances: a prefetch costs a filter() per question.
+        examples: dict[int, list[Ex]] = defaultdict(list)
+        for row in Example.objects.filter(question_id__in=pks).order_by("question_id", "position").values_list(
+            "question_id", "pk", "language", "code"
+        ):
+            examples[row[0]].append(Ex(*row[1:]))
+        authored: dict[int, list[Au]] = defaultdict(list)
+        for row in AuthoredItem.objects.filter(question_id__in=pks).order_by("question_id", "source", "position").values_list(
+            "question_id", "pk", "prompt", "choices", "explanation"
+        ):
+            authored[row[0]].append(Au(*row[1:]))
+        rows = Question.objects.filter(pk__in=pks).values_list(
+            "pk", "category_id", "category__title", "title", "number", "answer_md",
+            "category__question_set__slug", "category__slug", "slug",
         )
         by_pk = {}
-        for q in rows:
-            loaded = Loaded(q.pk, q.category_id, q.category.title, q.title, q.number, q.get_absolute_url(),
-                            q.answer_md, list(q.examples.all()), list(q.authored_items.all()))
-            by_pk[q.pk] = loaded
-            self.loaded[q.pk] = loaded
+        for pk, category_id, category, title, number, answer_md, *slugs in rows:
+            loaded = Loaded(pk, category_id, category, title, number, tuple(slugs), answer_md,
+                            examples.get(pk, []), authored.get(pk, []))
+            by_pk[pk] = loaded
+            self.title_of[pk] = title
             for example in loaded.python_examples:
                 self.vocabulary |= identifiers(example.code)
-            self.points.extend((q.pk, point) for point in loaded.points)
+            for point in loaded.points:
+                key = normalize(point)
+                if key not in self.point_index:
+                    self.point_index[key] = len(self.points)
+                    self.points.append((pk, point, key))
+        self._sample_candidates({q.category_id for q in by_pk.values()})
         return [by_pk[pk] for pk in pks if pk in by_pk]
 
     def run(self) -> list[dict]:
         count = self.spec.count
         order: list[Loaded] = []
-        for start in range(0, len(self.pool), CHUNK):
-            order.extend(self._load(self.pool[start : start + CHUNK]))
+        for chunk in self._chunks():
+            order.extend(self._load(chunk))
             # Round one: one item per question; later rounds reuse questions with other kinds.
             if self._fill(order, count, rounds=1) >= count:
                 break
@@ -367,8 +414,8 @@ class Generator:
         example = examples[self.rng.randrange(len(examples))]
         seen = {normalize(question.title)}
         picked: list[str] = []
-        same = [t for pk, t in self.by_category[question.category_id] if pk != question.pk]
-        rest = [t for pk, _, t in self.titles if pk != question.pk] if len(same) < 3 else []
+        same = [self.title_of[pk] for pk in self.title_candidates[question.category_id] if pk != question.pk]
+        rest = [self.title_of[pk] for pk in self.title_candidates.get(None, []) if pk != question.pk]
         for pool in (same, rest):
             for title in self._sample(pool):
                 if len(picked) == 3:
@@ -384,7 +431,7 @@ class Generator:
             "kind": "code_question",
             "prompt": "Which question does this code answer?",
             "code": example.code,
-            "code_html": example.highlighted_html,
+            "code_html": example.pk,  # replaced by the highlighted HTML once all items are chosen
             "language": example.language,
             "choices": choices,
             "key": key_ids,
@@ -442,15 +489,23 @@ class Generator:
         if not self._free(ident) or not own:
             return None
         own_norm = {normalize(p) for p in own}
-        others: dict[str, str] = {}
-        for pk, point in self.points:
-            if pk != question.pk and normalize(point) not in own_norm:
-                others.setdefault(normalize(point), point)
-        if len(others) < 3:
-            return None
+        distractors: list[str] = []
+        seen: set[str] = set()
+        # Random draws from every loaded answer's points; never one of this answer's own.
+        for _ in range(60 if len(self.points) > 60 else 0):
+            pk, point, key = self.points[self.rng.randrange(len(self.points))]
+            if pk != question.pk and key not in own_norm and key not in seen:
+                seen.add(key)
+                distractors.append(point)
+                if len(distractors) == 3:
+                    break
+        if len(distractors) < 3:
+            candidates = [(point, key) for pk, point, key in self.points
+                          if pk != question.pk and key not in own_norm and key not in seen]
+            if len(candidates) < 3 - len(distractors):
+                return None
+            distractors += [p for p, _ in self.rng.sample(candidates, 3 - len(distractors))]
         key = own[self.rng.randrange(len(own))]
-        pool = [others[k] for k in sorted(others)]
-        distractors = self.rng.sample(pool, 3)
         choices, key_ids = self._choices([key], distractors)
         return {
             "ident": ident,
@@ -496,6 +551,11 @@ def generate(spec: Spec) -> list[dict]:
     """The items of a quiz, in order; fewer than asked when the content cannot supply them."""
     generator = Generator(spec)
     items = generator.run()
+    coded = [item for item in items if item["kind"] == "code_question"]
+    if coded:
+        html = dict(Example.objects.filter(pk__in=[item["code_html"] for item in coded]).values_list("pk", "highlighted_html"))
+        for item in coded:
+            item["code_html"] = html[item["code_html"]]
     recall = [item for item in items if item["kind"] == "recall"]
     if recall:
         html = dict(

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from questions.models import QuestionSet
+from questions.models import Question, QuestionSet
 
 from .generation import Spec, generate
 from .models import Attempt, AttemptItem
@@ -180,7 +180,9 @@ def _on_time(attempt: Attempt, now, work):
     """Run `work` in a transaction; a late request closes the attempt after the rollback."""
     try:
         with transaction.atomic():
-            return work(Attempt.objects.select_for_update().get(pk=attempt.pk))
+            locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+            locked.user = attempt.user
+            return work(locked)
     except TooLate:
         attempt.finalize("timeout", now)
         raise
@@ -228,7 +230,7 @@ def _feed_schedule(attempt: Attempt, item: AttemptItem) -> None:
         return
     record_quiz_answer(
         attempt.user,
-        item.question,
+        Question(pk=item.question_id),  # only its id is needed; saves a query per answer
         correct=item.correct,
         slow=item.duration_ms > attempt.slow_after_ms,
         duration_ms=item.duration_ms,
@@ -252,7 +254,7 @@ def answer(attempt: Attempt, position, choices: list[str], text: str, now=None) 
         updated = AttemptItem.objects.filter(pk=item.pk, answered_at__isnull=True).update(
             answered_at=now, response=response, correct=correct, duration_ms=duration
         )
-        item.refresh_from_db()
+        item.answered_at, item.response, item.correct, item.duration_ms = now, response, correct, duration
         if not updated:
             return Outcome(item, applied=False, finished=False)
         _feed_schedule(attempt, item)

@@ -29,7 +29,9 @@ def _redirect(request, url: str) -> HttpResponse:
 
 def _own_attempt(request, pk: int) -> Attempt:
     # Someone else's attempt is a 404, never a 403: its existence is not revealed.
-    return get_object_or_404(Attempt.objects.select_related("question_set"), pk=pk, user=request.user)
+    attempt = get_object_or_404(Attempt.objects.select_related("question_set"), pk=pk, user=request.user)
+    attempt.user = request.user
+    return attempt
 
 
 @login_required
@@ -95,7 +97,8 @@ def _set_from_query(request):
 
 
 def _items(attempt: Attempt) -> list[AttemptItem]:
-    return list(attempt.items.all())
+    # The navigation needs no snapshots; the one item shown loads its own on first use.
+    return list(attempt.items.defer("snapshot"))
 
 
 def _current(items: list[AttemptItem], requested) -> AttemptItem | None:
