@@ -75,7 +75,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     template = "content/import_upload.html"
     if request.htmx:
         template += "#upload-form"
-    status = 400 if form.is_bound and form.errors else 200
+    # htmx swaps the form with its message in place (browsers log every 4xx as an error);
+    # a plain form post gets the 400 it deserves.
+    status = 400 if form.is_bound and form.errors and not request.htmx else 200
     recent = ImportRecord.objects.select_related("uploaded_by", "question_set")[:5]
     return render(request, template, _context(request, "Import a question set", form=form, recent=recent), status=status)
 
