@@ -22,6 +22,7 @@ MAX_TERMS = 12
 # Letters and digits only: the words go into a raw tsquery, where punctuation is syntax.
 _WORD_RE = re.compile(r"[^\W_]+")
 _SPACE_RE = re.compile(r"\s+")
+_CAPTION_RE = re.compile(r"<figcaption\b.*?</figcaption>", re.S)
 
 
 @dataclass
@@ -115,7 +116,7 @@ def mark_terms(text: str, pattern: re.Pattern) -> SafeString:
 
 
 def snippet(answer_html: str, pattern: re.Pattern, before: int = 70, length: int = 240) -> SafeString:
-    text = _SPACE_RE.sub(" ", unescape(strip_tags(answer_html))).strip()
+    text = _SPACE_RE.sub(" ", unescape(strip_tags(_CAPTION_RE.sub(" ", answer_html)))).strip()
     match = pattern.search(text)
     start = max(0, match.start() - before) if match else 0
     if start:

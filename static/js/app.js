@@ -175,6 +175,9 @@
       element.focus();
       if (element.select) element.select();
     } else {
+      // A key can land between htmx swapping an element in and processing its hx-* attributes;
+      // processing it now (idempotent) keeps the click an htmx request instead of a page load.
+      if (window.htmx) window.htmx.process(element);
       element.click();
     }
   });
