@@ -140,7 +140,8 @@ class QuestionAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     class Media:
-        css = {"all": ["css/pygments-light.css"]}
+        # The dark colours load second, so they win only where the OS asks for dark mode.
+        css = {"all": ["css/pygments-light.css"], "(prefers-color-scheme: dark)": ["css/pygments-dark.css"]}
 
     @admin.display(description="set", ordering="category__question_set__title")
     def question_set(self, obj):

@@ -210,3 +210,10 @@ def test_export_views_are_public_and_download(client, seed_set, django_assert_ma
 
     assert client.get("/sets/no-such-set/export.md").status_code == 404
     assert client.get("/sets/no-such-set/export.apkg").status_code == 404
+
+
+@pytest.mark.django_db
+def test_public_set_page_links_both_exports(client, seed_set):
+    page = client.get(seed_set.get_absolute_url()).content.decode()
+    assert f"/sets/{seed_set.slug}/export.md" in page
+    assert f"/sets/{seed_set.slug}/export.apkg" in page
