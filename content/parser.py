@@ -768,7 +768,7 @@ class Parser:
                         current.explanation = (current.explanation + " " + text.split(":", 1)[-1].lstrip("> ").strip()).strip()
                         continue
                     current = None
-                prompt.append(strip_inline(line.strip().lstrip("0123456789.) ")))
+                prompt.append(strip_inline(re.sub(r"^\d{1,3}[.)]\s+", "", line.strip())))
         valid = []
         for item in items:
             if not item.prompt or len(item.choices) < 2 or not any(c.correct for c in item.choices):

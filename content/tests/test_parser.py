@@ -290,6 +290,14 @@ def test_authored_quiz_items():
     assert item.explanation == "atomic blocks nest as savepoints."
 
 
+def test_quiz_prompt_keeps_leading_numbers_but_not_list_numbering():
+    doc = parse(
+        "# T\n\n### 1. Q?\nA.\n\n#### Quiz\n\n1. 404 means what?\n\n- [x] Not found\n- [ ] Server error\n\n"
+        "500 is which class?\n\n- [x] Server error\n- [ ] Client error\n"
+    )
+    assert [item.prompt for item in doc.questions[0].quiz_items] == ["404 means what?", "500 is which class?"]
+
+
 # --- sanitizing -------------------------------------------------------------------
 
 
