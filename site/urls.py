@@ -5,6 +5,7 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/content/", include("content.admin_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -59,3 +59,10 @@ def test_healthz_database_down(client):
 
 def test_healthz_get_only(client):
     assert client.post("/healthz").status_code in (403, 405)
+
+
+def test_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content
