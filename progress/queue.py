@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, Exists, Func, OuterRef, Q, Subquery, Sum, When, Window
+from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce
 
 from questions.models import Category, Question
@@ -68,13 +68,22 @@ def _scoped_questions(user, scope: Scope):
 
 
 def _new_question_filters(user, scope: Scope, now: datetime, today):
-    """(new questions queryset, subquery counting them, subquery counting cards introduced today)."""
+    """(new questions, today's first reviews of new cards)."""
     blocking = Card.objects.filter(user=user, question=OuterRef("pk")).filter(
         Q(last_review__isnull=False) | Q(suspended=True) | Q(buried_until__gt=now)
     )
     new_questions = _scoped_questions(user, scope).filter(~Exists(blocking))
     introduced = ReviewLog.objects.filter(user=user, local_day=today, last_review_before__isnull=True)
-    return new_questions, _count(new_questions), _count(introduced)
+    return new_questions, introduced
+
+
+def _capped_count(queryset, cap: int) -> Func:
+    """COUNT of at most `cap` rows: the database stops looking once it has found enough."""
+    return Func(
+        Subquery(queryset.order_by().values("pk")[:cap]),
+        template="(SELECT COUNT(*) FROM %(expressions)s AS capped)",
+        output_field=IntegerField(),
+    )
 
 
 def _count(queryset) -> Coalesce:
@@ -88,7 +97,8 @@ class Counts:
     learning: int
     review: int
     new_waiting: bool
-    top: Card | None  # the most urgent reviewed card, see PRIORITY
+    due_now: int
+    end_of_today: datetime
     first_new: Question | None
     cards: object  # the scoped, active, reviewed cards QuerySet
 
@@ -97,37 +107,35 @@ class Counts:
         return self.new + self.learning + self.review
 
 
-DUE_NOW, LEARN_AHEAD_PRIORITY = 0, 1
-
-
 def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetime) -> Counts:
-    """What is left today, and the most urgent card: one query when a card is due, two otherwise."""
+    """What is left today; reads only (the (user, due) index narrows the card scan)."""
     end_of_today = start_of_tomorrow(review_settings, now)
     learn_cutoff = now + LEARN_AHEAD
     today = now.astimezone(review_settings.tz).date()
     cards = Card.objects.of(user).reviewed().active(now).in_scope(
         set_slug=scope.set_slug if not scope.category else "", category_id=scope.category and scope.category.pk
     )
-    review_q = Q(state=State.REVIEW, due__lt=end_of_today)
-    learning_q = Q(state__in=LEARNING_STATES, due__lte=learn_cutoff)
-    new_questions, available, introduced = _new_question_filters(user, scope, now, today)
-    # Review cards are due by the day, learning steps by the minute; the outer due bound lets
-    # the (user, due) index narrow the scan.
-    top = (
+    new_questions, introduced_logs = _new_question_filters(user, scope, now, today)
+    introduced = _count(introduced_logs)
+    # The counter shows min(available, allowance) and allowance <= the daily limit, so counting
+    # past limit + 1 would be wasted work.
+    available = _capped_count(new_questions, review_settings.new_per_day + 1)
+    # One row (grouped by user) when anything is due soon; it carries the new-card figures too,
+    # so a session with a due card needs no new-question query.
+    counts = next(iter(
         cards.filter(due__lt=max(end_of_today, learn_cutoff))
+        .values("user")
         .annotate(
-            priority=Case(When(review_q | Q(due__lte=now), then=DUE_NOW), When(learning_q, then=LEARN_AHEAD_PRIORITY), default=2),
-            n_review=Window(Sum(Case(When(review_q, then=1), default=0))),
-            n_learning=Window(Sum(Case(When(learning_q, then=1), default=0))),
+            n_review=Count("pk", filter=Q(state=State.REVIEW, due__lt=end_of_today)),
+            n_learning=Count("pk", filter=Q(state__in=LEARNING_STATES, due__lte=learn_cutoff)),
+            n_due_now=Count("pk", filter=_due_now(end_of_today, now)),
             new_available=available,
             introduced_today=introduced,
         )
-        .select_related("question__category__question_set")
-        .order_by("priority", "due", "pk")
-        .first()
-    )
+        .order_by()[:1]
+    ), None) or {"n_review": 0, "n_learning": 0, "n_due_now": 0}
     first_new = None
-    if top is None or top.priority != DUE_NOW:
+    if not counts["n_due_now"]:
         first_new = (
             new_questions.annotate(
                 new_available=Window(Count("pk")),
@@ -138,26 +146,34 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
             .order_by("category__question_set__title", "category__position", "position", "pk")
             .first()
         )
-    source = top if top is not None else first_new
-    new_left, new_waiting = 0, False
-    if source is not None:
-        allowance = max(0, review_settings.new_per_day - source.introduced_today)
-        new_left = min(source.new_available, allowance)
-        new_waiting = source.new_available > allowance
-    learning, review = (top.n_learning, top.n_review) if top is not None else (0, 0)
-    return Counts(new_left, learning, review, new_waiting, top, first_new, cards)
+    if first_new is not None:
+        available_n, introduced_n = first_new.new_available, first_new.introduced_today
+    else:
+        available_n, introduced_n = counts.get("new_available", 0), counts.get("introduced_today", 0)
+    allowance = max(0, review_settings.new_per_day - introduced_n)
+    new_left = min(available_n, allowance)
+    new_waiting = available_n > allowance
+    return Counts(
+        new_left, counts["n_learning"], counts["n_review"], new_waiting, counts["n_due_now"], end_of_today, first_new, cards
+    )
+
+
+def _due_now(end_of_today: datetime, now: datetime) -> Q:
+    # Review cards are due by the day, learning steps by the minute.
+    return Q(state=State.REVIEW, due__lt=end_of_today) | Q(due__lte=now)
 
 
 def build_session(user, review_settings: ReviewSettings, scope: Scope, now: datetime) -> Session:
     counts = due_counts(user, review_settings, scope, now)
-    top = counts.top
+    # Walking the (user, due) index in order finds the most overdue card without sorting.
+    ordered = counts.cards.select_related("question__category__question_set").order_by("due", "pk")
     card = None
-    if top is not None and top.priority == DUE_NOW:
-        card = top
-    elif counts.new and counts.first_new is not None:
+    if counts.due_now:
+        card = ordered.filter(_due_now(counts.end_of_today, now)).first()
+    if card is None and counts.new and counts.first_new is not None:
         card = _card_for_new_question(user, counts.first_new, now)
-    elif top is not None and top.priority == LEARN_AHEAD_PRIORITY:
-        card = top
+    if card is None and counts.learning:
+        card = ordered.filter(state__in=LEARNING_STATES, due__lte=now + LEARN_AHEAD).first()
     session = Session(
         card=card, new=counts.new, learning=counts.learning, review=counts.review, new_waiting=counts.new_waiting
     )
