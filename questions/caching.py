@@ -2,11 +2,13 @@
 
 Anonymous pages carry no CSRF token (base.html leaves it out when `public_page` is set)
 and no per-user content, so one rendered copy serves everyone. The key includes a
-content version read from the database, so a re-import in any process invalidates
-every worker's copy at once.
+content version read from the database (at most every VERSION_TTL seconds per process,
+and at once in the process that saved a set), so a re-import anywhere reaches every
+worker within seconds, and a cache hit costs no query at all.
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.core.cache import cache
@@ -16,11 +18,23 @@ from django.http import HttpResponse
 from .models import QuestionSet
 
 TIMEOUT = 300
+VERSION_TTL = 2.0
+_version: tuple[float, str] | None = None
 
 
 def content_version() -> str:
-    row = QuestionSet.objects.aggregate(n=Count("id"), latest=Max("imported_at"))
-    return f"{row['n']}:{row['latest'].timestamp() if row['latest'] else 0}"
+    global _version
+    now = time.monotonic()
+    if _version is None or now >= _version[0]:
+        row = QuestionSet.objects.aggregate(n=Count("id"), latest=Max("imported_at"))
+        _version = (now + VERSION_TTL, f"{row['n']}:{row['latest'].timestamp() if row['latest'] else 0}")
+    return _version[1]
+
+
+def forget_content_version(**kwargs) -> None:
+    """Signal receiver: content changed in this process, so re-read the version now."""
+    global _version
+    _version = None
 
 
 def _cacheable(request) -> bool:

@@ -8,3 +8,12 @@ def _fresh_page_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_version():
+    from questions.caching import forget_content_version
+
+    forget_content_version()
+    yield
+    forget_content_version()
