@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from . import question_admin  # noqa: F401  (registers QuestionSet, Category, Question)
 from .models import ImportRecord
 
 

@@ -24,7 +24,6 @@ class QuestionSet(models.Model):
 
     class Meta:
         ordering = ["title"]
-        permissions = [("import_questionset", "Can import question sets from Markdown")]
 
     def __str__(self) -> str:
         return self.title

@@ -7,11 +7,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from content.editing import rerender
-from content.models import ImportRecord
+from questions.models import AuthoredItem, Category, Example, Question, QuestionSet
 
-from .models import AuthoredItem, Category, Example, Question, QuestionSet
-
+from .editing import rerender
+from .models import ImportRecord
 
 
 def _when(moment) -> str:
