@@ -31,11 +31,15 @@ RUNS = 25
 
 
 def ensure_pg_database() -> None:
-    import psycopg
+    import psycopg2
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'prep_srs_bench'").fetchone():
-            conn.execute("CREATE DATABASE prep_srs_bench")
+    conn = psycopg2.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = 'prep_srs_bench'")
+        if not cursor.fetchone():
+            cursor.execute("CREATE DATABASE prep_srs_bench")
+    conn.close()
 
 
 def setup_django(url: str) -> None:
@@ -63,7 +67,7 @@ def seed(reseed: bool):
     call_command("migrate", verbosity=0)
     User = get_user_model()
     user = User.objects.filter(username="bench").first()
-    if user and not reseed and ReviewLog.objects.filter(user=user).count() == CARDS * LOGS_PER_CARD:
+    if user and not reseed and ReviewLog.objects.filter(user=user).count() >= CARDS * LOGS_PER_CARD:
         return user
     started = time.perf_counter()
     with transaction.atomic():
@@ -141,7 +145,7 @@ def measure(label, call, runs=RUNS):
         queries.append(len(captured))
         data = [q for q in captured if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
         queries[-1] = (len(captured), len(data))
-    return statistics.median(times), max(q[0] for q in queries), max(q[1] for q in queries), captured
+    return statistics.median(times), max(q[0] for q in queries), max(q[1] for q in queries), list(captured)
 
 
 def explain_due_queue(captured) -> str:

@@ -135,16 +135,21 @@ def _category_rows(user, review_settings: ReviewSettings, now: datetime) -> tupl
     scheduler = review_settings.scheduler()
     target = review_settings.desired_retention
     now_ts = now.timestamp()
-    for pk, category_id, state, stability, reviewed_ts in cards.reviewed().values_list(
-        "pk", "question__category_id", "state", "stability", Epoch("last_review")
+    # One probe card, re-pointed per row: fsrs only reads stability and last_review here.
+    probe = fsrs.Card(card_id=0, state=fsrs.State.Review, due=now)
+    last_review_for: dict[int, datetime] = {}
+    for category_id, stability, reviewed_ts in cards.reviewed().values_list(
+        "question__category_id", "stability", Epoch("last_review")
     ):
         row = rows.get(category_id)
         if row is None:
             continue
         # fsrs counts whole days since the last review; rebuild last_review to that precision.
-        elapsed = timedelta(days=max(0, int((now_ts - reviewed_ts) // 86400)))
-        card = fsrs.Card(card_id=pk, state=fsrs.State(state), stability=stability, last_review=now - elapsed, due=now)
-        r = scheduler.get_card_retrievability(card, now)
+        days = max(0, int((now_ts - reviewed_ts) // 86400))
+        if days not in last_review_for:
+            last_review_for[days] = now - timedelta(days=days)
+        probe.stability, probe.last_review = stability, last_review_for[days]
+        r = scheduler.get_card_retrievability(probe, now)
         row.retrievability_sum += r
         row.mastered += r >= target
 
