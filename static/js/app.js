@@ -177,7 +177,10 @@
     } else {
       // A key can land between htmx swapping an element in and processing its hx-* attributes;
       // processing it now (idempotent) keeps the click an htmx request instead of a page load.
-      if (window.htmx) window.htmx.process(element);
+      // The hx-* attributes may sit on an ancestor (a form around a submit button).
+      if (window.htmx) {
+        window.htmx.process(element.closest("[hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete]") || element);
+      }
       element.click();
     }
   });
