@@ -826,12 +826,18 @@ class Parser:
         document.categories = kept
 
     def _assign_keys(self, document: Document) -> None:
-        seen: Counter = Counter()
+        bases = [slugify(question.title, 90) for question in document.questions]
+        natural = set(bases)
+        used: set[str] = set()
         titles: dict[str, int] = {}
-        for question in document.questions:
-            base = slugify(question.title, 90)
-            seen[base] += 1
-            question.key = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        for question, base in zip(document.questions, bases):
+            # A repeated title gets a suffix that no other title produces on its own ("foo-3"
+            # when a "Foo 2" exists), so keys stay unique and stable across re-imports.
+            key, n = base, 2
+            while key in used or (key != base and key in natural):
+                key, n = f"{base}-{n}", n + 1
+            used.add(key)
+            question.key = key
             normalized = question.title.casefold()
             if normalized in titles:
                 self.warnings.append(

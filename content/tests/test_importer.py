@@ -170,3 +170,12 @@ def test_import_query_count_does_not_grow_with_questions():
 def test_categories_slugs_unique_within_set():
     run("# S\n\n## Same\n\n### 1. A?\na\n\n## Same\n\n### 2. B?\nb\n")
     assert sorted(Category.objects.values_list("slug", flat=True)) == ["same", "same-2"]
+
+
+def test_colliding_titles_reimport_cleanly(client):
+    text = "# S\n\n## C\n\n### Foo\na\n\n### Foo\nb\n\n### Foo 2\nc\n"
+    run(text)
+    report = run(text)
+    assert (report.created, report.updated, report.unchanged, report.archived) == (0, 0, 3, 0)
+    for question in Question.objects.all():
+        assert client.get(question.get_absolute_url()).status_code == 200

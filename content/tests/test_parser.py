@@ -269,6 +269,13 @@ def test_duplicate_titles_get_distinct_keys_and_a_warning():
     assert any("duplicate title" in w.message for w in doc.warnings)
 
 
+def test_keys_unique_when_a_title_looks_like_a_suffixed_duplicate():
+    doc = parse("# T\n\n### Foo\na\n\n### Foo\nb\n\n### Foo 2\nc\n")
+    keys = [q.key for q in doc.questions]
+    assert keys == ["foo", "foo-3", "foo-2"]
+    assert parse("# T\n\n### Foo\na\n\n### Foo\nb\n\n### Foo 2\nc\n").questions[1].key == "foo-3"
+
+
 def test_empty_answer_warns():
     doc = parse("# T\n\n### 1. Empty?\n\n### 2. Full?\nYes.\n")
     assert any(w.line == 3 and "empty answer" in w.message for w in doc.warnings)
