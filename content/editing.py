@@ -14,10 +14,18 @@ from .parser import parse
 from .render import Renderer
 
 
-def _answer_doc(question: Question):
-    title = question.title.replace("\n", " ") or "Question"
-    text = f"# Edit\n\n## Edit\n\n### Q: {title}\n\n{question.answer_md}\n"
+ANSWER_PREFIX_LINES = 6  # the lines parse_answer puts before the answer
+
+
+def parse_answer(title: str, answer_md: str):
+    """One answer on its own, parsed as the importer would; raises ParseError naming the line."""
+    title = title.replace("\n", " ") or "Question"
+    text = f"# Edit\n\n## Edit\n\n### Q: {title}\n\n{answer_md}\n"
     return parse(text).questions[0]
+
+
+def _answer_doc(question: Question):
+    return parse_answer(question.title, question.answer_md)
 
 
 def rerender(question: Question, examples_edited: bool) -> None:

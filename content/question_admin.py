@@ -1,5 +1,6 @@
 """The Django admin for content: sets, categories, questions with their examples, authored items."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -9,8 +10,10 @@ from django.utils.safestring import mark_safe
 
 from questions.models import AuthoredItem, Category, Example, Question, QuestionSet
 
-from .editing import rerender
+from .document import ParseError
+from .editing import ANSWER_PREFIX_LINES, parse_answer, rerender
 from .models import ImportRecord
+from .render import Renderer
 
 
 def _when(moment) -> str:
@@ -33,6 +36,13 @@ class QuestionSetAdmin(admin.ModelAdmin):
         ("Import", {"fields": ["last_import_detail", "source_name", "content_hash", "layout", "imported_at"]}),
         ("Export", {"fields": ["exports"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # Only the Markdown is editable; its HTML is always rendered and sanitized here.
+        renderer = Renderer()
+        obj.intro_html = renderer.markdown(obj.intro_md) if obj.intro_md else ""
+        obj.closing_html = renderer.markdown(obj.closing_md) if obj.closing_md else ""
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         last = _last_import()
@@ -94,11 +104,16 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     list_select_related = ["question_set"]
     prepopulated_fields = {"slug": ["title"]}
+    fields = ["question_set", "title", "slug", "position", "intro_md"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
             question_count=Count("questions", filter=Q(questions__archived=False))
         )
+
+    def save_model(self, request, obj, form, change):
+        obj.intro_html = Renderer().markdown(obj.intro_md) if obj.intro_md else ""
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, obj):
@@ -126,8 +141,24 @@ class CategoryListFilter(admin.RelatedFieldListFilter):
                 for c in Category.objects.select_related("question_set")]
 
 
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = "__all__"
+
+    def clean_answer_md(self):
+        text = self.cleaned_data["answer_md"]
+        try:
+            parse_answer(self.cleaned_data.get("title", ""), text)
+        except ParseError as exc:
+            where = f"Line {exc.line - ANSWER_PREFIX_LINES} of the answer: " if exc.line else ""
+            raise forms.ValidationError(f"{where}{exc.message}") from None
+        return text
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
     list_display = ["__str__", "category", "question_set", "archived", "updated_at"]
     list_filter = [("category__question_set", admin.RelatedOnlyFieldListFilter),
                    ("category", CategoryListFilter), "archived"]

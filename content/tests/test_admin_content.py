@@ -113,3 +113,42 @@ def test_editing_the_answer_rebuilds_examples_from_its_fences(admin_client_, see
     assert "<script>" not in question.answer_html
     assert 'class="highlight"' in question.answer_html
     assert Example.objects.filter(question=question).count() == 1
+
+
+@pytest.mark.django_db
+def test_admin_edits_markdown_only_and_html_is_rendered_sanitized(admin_client_, seed_set):
+    category = Category.objects.filter(question_set=seed_set).first()
+    url = reverse("admin:questions_category_change", args=[category.pk])
+    form = admin_client_.get(url).context["adminform"].form
+    assert "intro_html" not in form.fields
+    response = admin_client_.post(url, {
+        "question_set": seed_set.pk, "title": category.title, "slug": category.slug,
+        "position": category.position, "intro_md": "**Hi** <script>alert(1)</script>",
+        "intro_html": "<script>alert(2)</script>",
+    })
+    assert response.status_code == 302
+    category.refresh_from_db()
+    assert category.intro_html.startswith("<p><strong>Hi</strong>")
+    assert "script" not in category.intro_html
+
+    url = reverse("admin:questions_questionset_change", args=[seed_set.pk])
+    response = admin_client_.post(url, {
+        "title": seed_set.title, "slug": seed_set.slug, "intro_md": "Welcome *all*.",
+        "closing_md": "Good luck <img src=x onerror=alert(1)>",
+    })
+    assert response.status_code == 302
+    seed_set.refresh_from_db()
+    assert seed_set.intro_html == "<p>Welcome <em>all</em>.</p>"
+    assert "onerror" not in seed_set.closing_html and "Good luck" in seed_set.closing_html
+
+
+@pytest.mark.django_db
+def test_broken_answer_is_refused_with_its_line(admin_client_, seed_set):
+    question = Question.objects.filter(examples__isnull=True).first()
+    before = question.answer_md
+    url = reverse("admin:questions_question_change", args=[question.pk])
+    response = admin_client_.post(url, _formset(question, [], answer_md="Text\n\n```python\nx = 1\n"))
+    assert response.status_code == 200
+    assert "Line 3 of the answer: code fence" in response.content.decode()
+    question.refresh_from_db()
+    assert question.answer_md == before
