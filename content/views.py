@@ -9,7 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -142,8 +142,11 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def import_history(request: HttpRequest) -> HttpResponse:
     records = ImportRecord.objects.select_related("uploaded_by", "question_set", "target").defer("data", "report")
     question_set = None
-    if request.GET.get("set", "").isdigit():
-        question_set = get_object_or_404(QuestionSet, pk=request.GET["set"])
+    set_id = request.GET.get("set", "")
+    if set_id:
+        if not (set_id.isascii() and set_id.isdecimal()):
+            return HttpResponseBadRequest("The set filter must be a set id.")
+        question_set = get_object_or_404(QuestionSet, pk=set_id)
         records = records.filter(question_set=question_set)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return render(

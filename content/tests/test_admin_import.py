@@ -311,6 +311,8 @@ def test_history_lists_who_when_file_hash_and_counts(importer_client, importer, 
     response = importer_client.get(reverse("content_admin:import_source", args=[record.pk]))
     assert response.content == bytes(record.data)
     assert importer_client.get(reverse("content_admin:import_detail", args=[99999])).status_code == 404
+    assert importer_client.get(HISTORY, {"set": "²"}).status_code == 400
+    assert importer_client.get(HISTORY, {"set": "99999"}).status_code == 404
 
 
 @pytest.mark.django_db
