@@ -246,9 +246,13 @@ def _apply(document: Document, target: QuestionSet | None, source_hash: str, rep
                            question.answer_md, "")
         )
     if to_update or archived:
+        rows = [q for q, _, _ in to_update] + archived
+        for row in rows:
+            row.updated_at = now  # bulk_update skips auto_now
         Question.objects.bulk_update(
-            [q for q, _, _ in to_update] + archived,
-            ["category", "number", "title", "slug", "position", "answer_md", "answer_html", "key", "archived"],
+            rows,
+            ["category", "number", "title", "slug", "position", "answer_md", "answer_html", "key", "archived",
+             "updated_at"],
             batch_size=BATCH,
         )
     rerendered = [t for t in to_update if t[2] is not None]

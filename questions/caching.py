@@ -3,7 +3,7 @@
 Anonymous pages carry no CSRF token (base.html leaves it out when `public_page` is set)
 and no per-user content, so one rendered copy serves everyone. The key includes a
 content version read from the database (at most every VERSION_TTL seconds per process,
-and at once in the process that saved a set), so a re-import anywhere reaches every
+and at once in the process that saved content), so a re-import anywhere reaches every
 worker within seconds, and a cache hit costs no query at all.
 """
 
@@ -12,11 +12,21 @@ import time
 from functools import wraps
 
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db import connection
 from django.http import HttpResponse
 
-from .models import QuestionSet
+from .models import Category, Question, QuestionSet
 
+# One round trip: imports stamp imported_at; admin edits and deletions move updated_at or a count.
+VERSION_SQL = "SELECT " + ", ".join(
+    f"(SELECT {expression} FROM {model._meta.db_table})"
+    for model, expressions in (
+        (QuestionSet, ("COUNT(*)", "MAX(imported_at)", "MAX(updated_at)")),
+        (Category, ("COUNT(*)", "MAX(updated_at)")),
+        (Question, ("COUNT(*)", "MAX(updated_at)")),
+    )
+    for expression in expressions
+)
 TIMEOUT = 300
 VERSION_TTL = 2.0
 _version: tuple[float, str] | None = None
@@ -26,8 +36,9 @@ def content_version() -> str:
     global _version
     now = time.monotonic()
     if _version is None or now >= _version[0]:
-        row = QuestionSet.objects.aggregate(n=Count("id"), latest=Max("imported_at"))
-        _version = (now + VERSION_TTL, f"{row['n']}:{row['latest'].timestamp() if row['latest'] else 0}")
+        with connection.cursor() as cursor:
+            cursor.execute(VERSION_SQL)
+            _version = (now + VERSION_TTL, ":".join(str(value) for value in cursor.fetchone()))
     return _version[1]
 
 

@@ -21,6 +21,7 @@ class QuestionSet(models.Model):
     closing_md = models.TextField(blank=True)
     closing_html = models.TextField(blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title"]
@@ -53,6 +54,7 @@ class Category(models.Model):
     position = models.PositiveIntegerField(default=0)
     intro_md = models.TextField(blank=True)
     intro_html = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = CategoryQuerySet.as_manager()
 

@@ -174,6 +174,22 @@ def test_reimport_invalidates_cached_pages(client, seed_set, question):
 
 
 @pytest.mark.django_db
+def test_admin_edits_invalidate_cached_pages_in_other_workers(client, seed_set, question, monkeypatch):
+    from questions import caching
+
+    client.get(question.get_absolute_url())
+    client.get(question.category.get_absolute_url())
+    # Another worker's edit: no signal reaches this process, only the database changes.
+    Question.objects.filter(pk=question.pk).update(title="Edited elsewhere", updated_at=timezone.now())
+    Category.objects.filter(pk=question.category_id).update(
+        title="Category edited elsewhere", updated_at=timezone.now()
+    )
+    monkeypatch.setattr(caching, "_version", None)  # the memo's few seconds have passed
+    assert "Edited elsewhere" in client.get(question.get_absolute_url()).content.decode()
+    assert "Category edited elsewhere" in client.get(question.category.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
 def test_study_mode_hides_answer_and_fragment_reveals_it(client, question, django_assert_max_num_queries):
     response = client.get(question.get_absolute_url() + "?study=1")
     html = response.content.decode()
