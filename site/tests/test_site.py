@@ -67,3 +67,13 @@ def test_favicon(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
     assert b"<svg" in response.content
+
+
+@pytest.mark.django_db
+def test_site_templates_compose_the_apps(client, user, seed_set):
+    """Home shows progress' review summary; the dashboard shows quizzes' recent results."""
+    client.force_login(user)
+    home = client.get("/").content.decode()
+    assert "Continue reviewing" in home
+    dashboard = client.get("/progress/").content.decode()
+    assert 'id="recent-quizzes-heading"' in dashboard
