@@ -37,16 +37,12 @@ class UploadForm(forms.Form):
         try:
             decode(data)
         except ParseError as exc:
-            raise forms.ValidationError(_message(exc), code="unreadable") from None
+            raise forms.ValidationError(parse_error_message(exc), code="unreadable") from None
         self.data_bytes = data
         return upload
 
 
-def _message(exc: ParseError) -> str:
+def parse_error_message(exc: ParseError) -> str:
     where = f"Line {exc.line}: " if exc.line else ""
     text = exc.message[:1].upper() + exc.message[1:]
     return f"{where}{text}." if not text.endswith(".") else f"{where}{text}"
-
-
-def parse_error_message(exc: ParseError) -> str:
-    return _message(exc)

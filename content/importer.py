@@ -62,10 +62,11 @@ class ImportReport:
         return self.count("archived")
 
     def summary(self) -> str:
-        return (
-            f"{self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.archived} archived"
-        )
+        return format_counts(self.created, self.updated, self.unchanged, self.archived)
+
+
+def format_counts(created: int, updated: int, unchanged: int, archived: int) -> str:
+    return f"{created} created, {updated} updated, {unchanged} unchanged, {archived} archived"
 
 
 class _DryRun(Exception):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from .importer import format_counts
+
 
 class ImportRecordQuerySet(models.QuerySet):
     def applied(self):
@@ -61,7 +63,4 @@ class ImportRecord(models.Model):
         return self.sha256[:12]
 
     def summary(self) -> str:
-        return (
-            f"{self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.archived} archived"
-        )
+        return format_counts(self.created, self.updated, self.unchanged, self.archived)
