@@ -5,6 +5,7 @@ from django import forms
 from questions.models import Category, QuestionSet
 
 from .models import Attempt, KIND_LABELS
+from .services import NUMBER_RE
 
 PRESETS = {
     "quick": "Quick 10",
@@ -13,12 +14,40 @@ PRESETS = {
 }
 
 
+def _plain_number(value, field) -> None:
+    if not isinstance(value, (str, int)) or not NUMBER_RE.fullmatch(str(value)):
+        raise forms.ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                                    params={"value": str(value)[:20]})
+
+
+class SetChoiceField(forms.ModelChoiceField):
+    """Only a plain ASCII number names a set: int() would also take "١" or " 1"."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            _plain_number(value, self)
+        return super().to_python(value)
+
+
+class CategoriesField(forms.ModelMultipleChoiceField):
+    """Primary keys must be plain ASCII numbers of sane length: "²" or a 25-digit value is a
+    form error here, not a ValueError or an integer overflow in the database driver."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not isinstance(pk, (str, int)) or not NUMBER_RE.fullmatch(str(pk)):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(pk)[:20]}
+                )
+        return super()._check_values(value)
+
+
 class QuizForm(forms.Form):
-    question_set = forms.ModelChoiceField(
+    question_set = SetChoiceField(
         QuestionSet.objects.all(), label="Question set", empty_label=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    categories = forms.ModelMultipleChoiceField(
+    categories = CategoriesField(
         Category.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked to draw from every category.",
     )
@@ -41,10 +70,9 @@ class QuizForm(forms.Form):
         super().__init__(*args, **kwargs)
         chosen = question_set
         if self.is_bound:
-            try:
-                chosen = QuestionSet.objects.filter(pk=int(self.data.get("question_set", ""))).first() or chosen
-            except ValueError:
-                pass
+            value = self.data.get("question_set", "")
+            if isinstance(value, str) and NUMBER_RE.fullmatch(value):
+                chosen = QuestionSet.objects.filter(pk=int(value)).first() or chosen
         if chosen is None:
             chosen = QuestionSet.objects.order_by("title").first()
         self.chosen_set = chosen

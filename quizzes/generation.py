@@ -180,6 +180,8 @@ def cloze_blanks(code: str) -> tuple[Blank, ...]:
         before, after = line[:col], line[col + len(name) :]
         if not (before + after).strip() or len(line.strip()) < len(name) + 4:
             continue
+        if name.casefold() in (before + after).casefold():
+            continue  # `from celery import Celery`: the rest of the line spells the answer
         blanks.setdefault((index, name), Blank(index, name, before.rstrip("\n"), after.rstrip("\n")))
     ordered = sorted(blanks.values(), key=lambda b: (b.line, b.before))
     # Drop blanks whose line pattern another line of the same example fills differently.
@@ -447,7 +449,6 @@ class Generator:
                     options.append((example, blank))
         if not options:
             return None
-        title_words = set(re.findall(r"\w+", question.title))
         self.rng.shuffle(options)
         for example, blank in options[:8]:
             own_lines = {line.strip() for e in question.examples for line in e.code.split("\n")}
@@ -465,7 +466,8 @@ class Generator:
             alike = [w for w in candidates if _shape(w) == _shape(blank.identifier)]
             distractors = self.rng.sample(alike if len(alike) >= 3 else candidates, 3)
             choices, key_ids = self._choices([blank.identifier], distractors)
-            context = "" if blank.identifier in title_words else question.title
+            # The title is context only when it does not name the missing identifier, even inside a word.
+            context = "" if blank.identifier.casefold() in question.title.casefold() else question.title
             return {
                 "ident": f"cz:{question.pk}:{blank.identifier}",
                 "kind": "cloze",

@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +36,33 @@ class AttemptQuerySet(models.QuerySet):
 
     def expired(self, now=None):
         return self.filter(finished_at__isnull=True, deadline__lte=now or timezone.now())
+
+    def finalize_expired(self, now=None) -> int:
+        """Close every expired attempt of the queryset in one UPDATE, scores counted in SQL."""
+        return self.expired(now).update(
+            finished_at=models.F("deadline"), finish_reason="timeout", **_score_subqueries()
+        )
+
+
+def _count_items(condition: Q):
+    items = (
+        AttemptItem.objects.filter(condition, attempt=OuterRef("pk"))
+        .order_by()
+        .values("attempt")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(items, output_field=models.IntegerField()), Value(0))
+
+
+def _score_subqueries() -> dict:
+    auto, recall, right = ~Q(kind="recall"), Q(kind="recall"), Q(correct=True)
+    return {
+        "auto_total": _count_items(auto),
+        "auto_correct": _count_items(auto & right),
+        "recall_total": _count_items(recall),
+        "recall_correct": _count_items(recall & right),
+    }
 
 
 class Attempt(models.Model):
@@ -104,21 +133,33 @@ class Attempt(models.Model):
         """An answer slower than half the per-item budget counts as slow (rated Hard, not Good)."""
         return self.seconds_per_item * 500
 
-    def finalize(self, reason: str, now=None) -> bool:
-        """Close the attempt and store its scores; False when it was already closed."""
+    def finalize(self, reason: str, now=None, items: list[AttemptItem] | None = None) -> bool:
+        """Close the attempt and store its scores; False when it was already closed.
+
+        With the attempt's items at hand (current `correct` values) the scores are counted
+        here and nothing is re-read; otherwise SQL counts them in the same UPDATE.
+        """
         now = now or timezone.now()
-        items = list(self.items.all())
-        auto = [i for i in items if i.kind != "recall"]
-        recall = [i for i in items if i.kind == "recall"]
-        updated = Attempt.objects.filter(pk=self.pk, finished_at__isnull=True).update(
-            finished_at=min(now, self.deadline) if reason == "timeout" else now,
-            finish_reason=reason,
-            auto_total=len(auto),
-            auto_correct=sum(1 for i in auto if i.correct),
-            recall_total=len(recall),
-            recall_correct=sum(1 for i in recall if i.correct),
-        )
-        self.refresh_from_db()
+        values = {"finished_at": min(now, self.deadline) if reason == "timeout" else now, "finish_reason": reason}
+        if items is not None:
+            auto = [i for i in items if i.kind != "recall"]
+            recall = [i for i in items if i.kind == "recall"]
+            values.update(
+                auto_total=len(auto),
+                auto_correct=sum(1 for i in auto if i.correct),
+                recall_total=len(recall),
+                recall_correct=sum(1 for i in recall if i.correct),
+            )
+            updated = Attempt.objects.filter(pk=self.pk, finished_at__isnull=True).update(**values)
+            if updated:
+                for name, value in values.items():
+                    setattr(self, name, value)
+                return True
+        else:
+            updated = Attempt.objects.filter(pk=self.pk, finished_at__isnull=True).update(
+                **values, **_score_subqueries()
+            )
+        self.refresh_from_db(fields=["finished_at", "finish_reason", *SCORE_FIELDS])
         return bool(updated)
 
 
@@ -163,8 +204,19 @@ class AttemptItem(models.Model):
 
     @property
     def public(self) -> dict:
-        """The snapshot without anything that gives the answer away."""
-        return {k: v for k, v in self.snapshot.items() if k not in SECRET_FIELDS}
+        """What the unanswered item may show: only the fields its kind allows, nothing else.
+
+        Built from an allow-list so that a field added to the snapshot later (an ident, the
+        question's title or URL) stays hidden until someone decides it is safe to show.
+        """
+        snap = self.snapshot
+        public = {name: snap[name] for name in PUBLIC_FIELDS.get(self.kind, ()) if name in snap}
+        if "choices" in public:
+            public["choices"] = [{"id": c["id"], "text": c["text"]} for c in public["choices"]]
+        answer = snap.get("answer_text") or ""
+        if public.get("context") and answer and answer.casefold() in public["context"].casefold():
+            public["context"] = ""  # the question's title would name the missing identifier
+        return public
 
     @property
     def chosen_ids(self) -> list[str]:
@@ -202,4 +254,18 @@ class AttemptItem(models.Model):
         return "; ".join(texts[i] for i in snap.get("key") or [] if i in texts)
 
 
-SECRET_FIELDS = {"key", "answer_text", "explanation", "model_answer_html"}
+SCORE_FIELDS = ["auto_total", "auto_correct", "recall_total", "recall_correct"]
+
+# Per kind, the snapshot fields an unanswered item shows; everything else stays on the server.
+PUBLIC_FIELDS = {
+    "code_question": ("kind", "prompt", "code_html", "language", "choices", "multiple"),
+    "cloze": ("kind", "prompt", "context", "before", "after", "language", "choices", "multiple", "typing"),
+    "key_point": ("kind", "prompt", "choices", "multiple"),
+    "authored": ("kind", "prompt", "choices", "multiple"),
+    "recall": ("kind", "prompt"),
+}
+# Fields that give the answer away (directly or through the question they name).
+SECRET_FIELDS = {
+    "key", "answer_text", "explanation", "model_answer_html", "ident",
+    "question_id", "question_title", "question_url", "question_number", "category", "category_id",
+}

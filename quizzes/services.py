@@ -6,8 +6,9 @@ closes the attempt, whatever the page's countdown showed.
 
 from __future__ import annotations
 
+import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
@@ -45,6 +46,9 @@ class Outcome:
     item: AttemptItem
     applied: bool  # False when the same answer had already been recorded (double post)
     finished: bool
+    attempt: Attempt | None = None
+    # Every item of the attempt (snapshots deferred), as they are after this request.
+    items: list[AttemptItem] = field(default_factory=list)
 
 
 def weak_question_ids(user, question_set: QuestionSet, now=None) -> list[int]:
@@ -150,22 +154,40 @@ def finish(attempt: Attempt, now=None) -> None:
     attempt.finalize("submitted", now)
 
 
-def _item(attempt: Attempt, position) -> AttemptItem:
-    try:
-        position = int(position)
-    except (TypeError, ValueError):
-        raise QuizError("The item number is missing or not a number.") from None
-    item = AttemptItem.objects.filter(attempt=attempt, position=position - 1).first() if position > 0 else None
-    if item is None:
-        raise QuizError(f"This quiz has no item {position}.")
-    return item
+def parse_number(value, what: str = "item number") -> int:
+    """A positive number typed or posted by the user; QuizError (400) for anything else.
+
+    Only ASCII digits count: int() also takes "١٢", " 12", "1_2" and "+12", and
+    str.isdigit() is true for "²", which int() then refuses.
+    """
+    value = value if isinstance(value, str) else "" if value is None else str(value)
+    if not NUMBER_RE.fullmatch(value):
+        shown = value[:20] + ("…" if len(value) > 20 else "")
+        raise QuizError(f"The {what} “{shown}” is not a number." if value else f"The {what} is missing.")
+    return int(value)
+
+
+NUMBER_RE = re.compile(r"[0-9]{1,9}")
+
+
+def _pick(items: list[AttemptItem], position) -> AttemptItem:
+    number = parse_number(position)
+    if not 1 <= number <= len(items):
+        raise QuizError(f"This quiz has no item {number}.")
+    return items[number - 1]
 
 
 def _late_message(attempt: Attempt, now) -> str:
+    from progress.models import ReviewSettings, valid_time_zone
+
     late = max(0, round((now - attempt.deadline).total_seconds()))
+    name = ReviewSettings.objects.filter(user_id=attempt.user_id).values_list("time_zone", flat=True).first()
+    zone = valid_time_zone(name or "")
+    # The server runs on UTC: a clock time is only shown in the user's own time zone.
+    ended = f"the quiz ended at {attempt.deadline.astimezone(zone):%H:%M:%S} ({name}) and " if zone else ""
     return (
-        f"Time is up: the quiz ended at {timezone.localtime(attempt.deadline):%H:%M:%S} and this answer "
-        f"arrived {late} s later, so it was not counted. The quiz has been finished."
+        f"Time is up: {ended}this answer arrived {late} s after the deadline, so it was not counted. "
+        "The quiz has been finished."
     )
 
 
@@ -176,15 +198,19 @@ def _check_open(attempt: Attempt, now) -> None:
         raise TooLate(_late_message(attempt, now))
 
 
-def _on_time(attempt: Attempt, now, work):
-    """Run `work` in a transaction; a late request closes the attempt after the rollback."""
+def _on_time(user, attempt_id: int, now, work) -> Outcome:
+    """Run `work` on the user's attempt, locked, in a transaction; a late request closes the
+    attempt after the rollback. Attempt.DoesNotExist for someone else's attempt."""
+    locked = None
     try:
         with transaction.atomic():
-            locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-            locked.user = attempt.user
-            return work(locked)
+            locked = Attempt.objects.select_for_update().get(pk=attempt_id, user=user)
+            locked.user = user
+            # The navigation needs no snapshots; the item answered loads its own.
+            items = list(AttemptItem.objects.filter(attempt=locked).defer("snapshot").order_by("position"))
+            return work(locked, items)
     except TooLate:
-        attempt.finalize("timeout", now)
+        locked.finalize("timeout", now)
         raise
 
 
@@ -238,60 +264,64 @@ def _feed_schedule(attempt: Attempt, item: AttemptItem) -> None:
     )
 
 
-def answer(attempt: Attempt, position, choices: list[str], text: str, now=None) -> Outcome:
+def answer(user, attempt_id: int, position, choices: list[str], text: str, now=None) -> Outcome:
     """Record the answer to one item, once; raises TooLate/Finished/QuizError."""
     now = now or timezone.now()
 
-    def work(attempt: Attempt) -> Outcome:
-        item = _item(attempt, position)
+    def work(attempt: Attempt, items: list[AttemptItem]) -> Outcome:
+        item = _pick(items, position)
         if item.answered_at is not None:
-            return Outcome(item, applied=False, finished=attempt.is_finished)
+            return Outcome(item, applied=False, finished=attempt.is_finished, attempt=attempt, items=items)
         _check_open(attempt, now)
         response = parse_response(item, choices, text)
         correct = grade(item, response)
         started = item.shown_at or attempt.started_at
         duration = max(0, int((now - started).total_seconds() * 1000))
+        # The attempt's row lock serializes answers; the guard still covers SQLite, which has no row locks.
         updated = AttemptItem.objects.filter(pk=item.pk, answered_at__isnull=True).update(
             answered_at=now, response=response, correct=correct, duration_ms=duration
         )
-        item.answered_at, item.response, item.correct, item.duration_ms = now, response, correct, duration
         if not updated:
-            return Outcome(item, applied=False, finished=False)
+            item.refresh_from_db(fields=["answered_at", "response", "correct", "duration_ms"])
+            return Outcome(item, applied=False, finished=False, attempt=attempt, items=items)
+        item.answered_at, item.response, item.correct, item.duration_ms = now, response, correct, duration
         _feed_schedule(attempt, item)
-        return Outcome(item, applied=True, finished=_finish_when_done(attempt, now))
+        return Outcome(item, applied=True, finished=_finish_when_done(attempt, items, now), attempt=attempt,
+                       items=items)
 
-    return _on_time(attempt, now, work)
+    return _on_time(user, attempt_id, now, work)
 
 
-def mark_recall(attempt: Attempt, position, verdict: str, now=None) -> Outcome:
+def mark_recall(user, attempt_id: int, position, verdict: str, now=None) -> Outcome:
     """The user's own mark for a recall item, after seeing the model answer."""
     now = now or timezone.now()
     if verdict not in ("right", "wrong"):
         raise QuizError("Mark the answer as right or wrong.")
 
-    def work(attempt: Attempt) -> Outcome:
-        item = _item(attempt, position)
+    def work(attempt: Attempt, items: list[AttemptItem]) -> Outcome:
+        item = _pick(items, position)
         if item.kind != "recall":
             raise QuizError(f"Item {item.number} is graded automatically.")
         if item.answered_at is None:
             raise QuizError(f"Write your answer to item {item.number} before marking it.")
         if item.correct is not None:
-            return Outcome(item, applied=False, finished=attempt.is_finished)
+            return Outcome(item, applied=False, finished=attempt.is_finished, attempt=attempt, items=items)
         _check_open(attempt, now)
-        updated = AttemptItem.objects.filter(pk=item.pk, correct__isnull=True).update(correct=verdict == "right")
-        item.refresh_from_db()
-        if not updated:
-            return Outcome(item, applied=False, finished=False)
+        if not AttemptItem.objects.filter(pk=item.pk, correct__isnull=True).update(correct=verdict == "right"):
+            item.refresh_from_db(fields=["correct"])
+            return Outcome(item, applied=False, finished=False, attempt=attempt, items=items)
+        item.correct = verdict == "right"
         _feed_schedule(attempt, item)
-        return Outcome(item, applied=True, finished=_finish_when_done(attempt, now))
+        return Outcome(item, applied=True, finished=_finish_when_done(attempt, items, now), attempt=attempt,
+                       items=items)
 
-    return _on_time(attempt, now, work)
+    return _on_time(user, attempt_id, now, work)
 
 
-def _finish_when_done(attempt: Attempt, now) -> bool:
-    if AttemptItem.objects.filter(attempt=attempt, correct__isnull=True).exists():
+def _finish_when_done(attempt: Attempt, items: list[AttemptItem], now) -> bool:
+    if any(i.correct is None for i in items):
         return False
-    attempt.finalize("completed", now)
+    attempt.finalize("completed", now, items=items)
     return True
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -38,7 +37,12 @@ def _own_attempt(request, pk: int) -> Attempt:
 @require_http_methods(["GET", "POST"])
 def start(request):
     if request.method == "GET":
-        form = QuizForm(question_set=_set_from_query(request))
+        try:
+            question_set = _set_from_query(request)
+        except QuizError as exc:
+            context = {"form": QuizForm(), "presets": PRESETS, "error": exc.message}
+            return render(request, "quizzes/start.html", context, status=exc.status)
+        form = QuizForm(question_set=question_set)
         template = "quizzes/start.html"
         if request.htmx and request.GET.get("partial") == "categories":
             template += "#categories"
@@ -90,10 +94,16 @@ def start(request):
 
 
 def _set_from_query(request):
+    """The set named by ?question_set=; None when absent, QuizError when bad or unknown."""
     from questions.models import QuestionSet
 
-    value = request.GET.get("question_set", "")
-    return QuestionSet.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    value = request.GET.get("question_set")
+    if value is None or value == "":
+        return None
+    question_set = QuestionSet.objects.filter(pk=services.parse_number(value, "question set number")).first()
+    if question_set is None:
+        raise QuizError(f"There is no question set number {value}.", status=404)
+    return question_set
 
 
 def _items(attempt: Attempt) -> list[AttemptItem]:
@@ -103,10 +113,7 @@ def _items(attempt: Attempt) -> list[AttemptItem]:
 
 def _current(items: list[AttemptItem], requested) -> AttemptItem | None:
     if requested not in (None, ""):
-        try:
-            number = int(requested)
-        except (TypeError, ValueError):
-            raise QuizError("The item number is not a number.") from None
+        number = services.parse_number(requested)
         if not 1 <= number <= len(items):
             raise QuizError(f"This quiz has no item {number}.")
         return items[number - 1]
@@ -166,39 +173,38 @@ def _stage_error(request, attempt, items, exc: QuizError) -> HttpResponse:
 @login_required
 @require_POST
 def answer(request, pk: int):
-    attempt = _own_attempt(request, pk)
-    try:
-        outcome = services.answer(
-            attempt, request.POST.get("item"), request.POST.getlist("choice"), request.POST.get("text", "")
-        )
-    except (services.TooLate, services.Finished) as exc:
-        messages.error(request, exc.message)
-        return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
-    except QuizError as exc:
-        return _stage_error(request, attempt, _items(attempt), exc)
-    return _after(request, attempt, outcome)
+    # The service locks the attempt (and checks its owner) itself: no separate read here.
+    return _record(request, pk, lambda: services.answer(
+        request.user, pk, request.POST.get("item"), request.POST.getlist("choice"), request.POST.get("text", "")
+    ))
 
 
 @login_required
 @require_POST
 def mark(request, pk: int):
-    attempt = _own_attempt(request, pk)
+    return _record(request, pk, lambda: services.mark_recall(
+        request.user, pk, request.POST.get("item"), request.POST.get("verdict", "")
+    ))
+
+
+def _record(request, pk: int, record) -> HttpResponse:
     try:
-        outcome = services.mark_recall(attempt, request.POST.get("item"), request.POST.get("verdict", ""))
+        outcome = record()
+    except Attempt.DoesNotExist:
+        raise Http404("No such quiz.") from None
     except (services.TooLate, services.Finished) as exc:
         messages.error(request, exc.message)
-        return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
+        return _redirect(request, reverse("quizzes:result", args=[pk]))
     except QuizError as exc:
+        attempt = _own_attempt(request, pk)
         return _stage_error(request, attempt, _items(attempt), exc)
-    return _after(request, attempt, outcome)
+    return _after(request, outcome)
 
 
-def _after(request, attempt: Attempt, outcome: services.Outcome) -> HttpResponse:
+def _after(request, outcome: services.Outcome) -> HttpResponse:
+    attempt, items, current = outcome.attempt, outcome.items, outcome.item
     if outcome.finished:
         return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
-    attempt.refresh_from_db()
-    items = _items(attempt)
-    current = items[outcome.item.position]
     notice = "" if outcome.applied else "This item was already answered; your first answer stands."
     show_now = attempt.feedback == Attempt.FEEDBACK_IMMEDIATE or (current.kind == "recall" and not current.is_done)
     if not show_now:
@@ -281,9 +287,7 @@ def retry(request, pk: int):
 @login_required
 @require_GET
 def history(request):
-    now = timezone.now()
-    for attempt in Attempt.objects.of(request.user).expired(now):
-        attempt.finalize("timeout", now)
+    Attempt.objects.of(request.user).finalize_expired()
     attempts = list(Attempt.objects.of(request.user).order_by("-started_at", "-pk")[:200])
     finished = [a for a in attempts if a.is_finished and a.auto_total]
     open_attempts = [a for a in attempts if not a.is_finished]

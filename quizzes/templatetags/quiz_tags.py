@@ -1,12 +1,13 @@
-"""Quiz helpers for templates: durations, inline code, the score sparkline, recent results."""
+"""Quiz helpers for templates: durations, the score sparkline, recent results.
+
+Inline code in titles comes from questions' `{% load study %}`."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from quizzes.models import Attempt
@@ -23,12 +24,6 @@ def mmss(value) -> str:
         seconds = -(-int(value or 0) // 1000)
     seconds = max(0, seconds)
     return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-@register.filter
-def inline_code(text: str) -> str:
-    """Escape the text and show `backticked` parts as code, as the Markdown source meant."""
-    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text or ""))))
 
 
 @register.simple_tag

@@ -57,41 +57,13 @@ def test_presets(client_in, quiz_set, user):
     attempt = Attempt.objects.get()
     item = attempt.items.exclude(kind="recall").first()
     wrong = next(c["id"] for c in item.snapshot["choices"] if c["id"] not in item.snapshot["key"])
-    services.answer(attempt, item.number, [wrong], "")
+    services.answer(user, attempt.pk, item.number, [wrong], "")
     response = client_in.post(reverse("quizzes:start"), {**base, "preset": "weak"})
     assert response.status_code == 302
     weak = Attempt.objects.order_by("-pk").first()
     assert {i.question_id for i in weak.items.all()} == {item.question_id}
     later = timezone.now() + timedelta(days=3)
     assert item.question_id in services.due_question_ids(user, quiz_set, now=later)
-
-
-def test_play_page_leaks_no_answer(client_in, start, django_assert_max_num_queries):
-    attempt = start(count=30, seed=11)
-    for item in attempt.items.all():
-        with django_assert_max_num_queries(10):
-            response = client_in.get(reverse("quizzes:play", args=[attempt.pk]) + f"?item={item.number}")
-        html = response.content.decode()
-        snap = item.snapshot
-        assert response.status_code == 200
-        for secret in ("answer_text", "explanation"):
-            if snap.get(secret) and item.kind != "cloze":
-                assert snap[secret] not in html, (item.kind, secret)
-        if item.kind == "cloze":
-            assert not re.search(rf"\b{re.escape(snap['answer_text'])}\b", html.split('id="quiz-stage"')[1].split("<fieldset")[0])
-        if item.kind == "recall":
-            assert "quiz-model-answer" not in html
-            assert snap["model_answer_html"][:60] not in html
-        if snap.get("choices"):
-            # Every option is rendered the same way: nothing marks the key.
-            options = re.findall(r'<div class="form-check quiz-option py-1">(.*?)</div>', html, re.S)
-            assert len(options) == len(snap["choices"])
-            shapes = {
-                re.sub(r'"(choice-)?\w"', '""', re.sub(r"(<label[^>]*>).*?</label>", r"\1", o, flags=re.S))
-                for o in options
-            }
-            assert len(shapes) == 1
-        assert not re.search(r"correct|data-key|is-right|\"key\"", html.split("<main")[1], re.I)
 
 
 def test_answer_right_wrong_once_and_feeds_schedule(client_in, start, user):
