@@ -5,8 +5,10 @@
     /tmp/pre-venv/bin/python bench/review_bench.py --db pg --reseed
 
 Seeds a dedicated database (SQLite: /tmp/prep_srs_bench.sqlite3, PostgreSQL: prep_srs_bench) once,
-then times requests through Django's test Client: the review page, a rating (htmx), the dashboard,
-and as the in-run baseline /healthz (a bare SELECT 1). Prints the median server time, the query
+then times requests through Django's test Client: the review page, a rating (htmx), the dashboard
+(warm, and with its activity cache cleared as after a rating), progress.services.record_quiz_answer()
+called directly (the schedule update inside every quiz answer), and as the in-run baseline /healthz
+(a bare SELECT 1). Prints the median server time, the query
 count, the ratio to the baseline, and EXPLAIN of the due-queue query (which must use an index).
 """
 
@@ -210,6 +212,32 @@ def run(url: str, reseed: bool) -> None:
 
     dash_ms, dash_q, _, _ = measure("dashboard", lambda: client.get("/progress/"), runs=10)
 
+    from django.core.cache import cache
+
+    def dashboard_uncached():
+        cache.clear()  # as after a rating: the year of review logs is counted again
+        return client.get("/progress/")
+
+    cold_ms, cold_q, _, _ = measure("dashboard-uncached", dashboard_uncached, runs=10)
+
+    # record_quiz_answer(): the schedule update every quiz answer includes (with its commit)
+    from progress.services import record_quiz_answer
+    from questions.models import Question
+
+    quiz_questions = [Question(pk=pk) for pk in Question.objects.filter(key__startswith="bench-").order_by("pk")
+                      .values_list("pk", flat=True)[:RUNS + 1]]
+    quiz_times, quiz_queries = [], []
+    for i, question in enumerate(quiz_questions):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            record_quiz_answer(user, question, correct=True)
+            elapsed = (time.perf_counter() - started) * 1000
+        if i:
+            quiz_times.append(elapsed)
+            quiz_queries.append((len(captured), len([q for q in captured if not q["sql"].startswith(
+                ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))])))
+    quiz_ms = statistics.median(quiz_times)
+
     def line(name, ms, q, target_ms, target_q=None, data_q=None):
         ok = ms <= target_ms and (target_q is None or (data_q if data_q is not None else q) <= target_q)
         qtext = f"{q:>2} queries" + (f" ({data_q} without BEGIN/COMMIT)" if data_q is not None and data_q != q else "")
@@ -220,7 +248,9 @@ def run(url: str, reseed: bool) -> None:
     line("review page (full)", review_ms, review_q, 50, 10, review_dq)
     line("review page (htmx)", htmx_ms, htmx_q, 50, 10)
     line("rating (htmx, next card)", rate_ms, max(rate_queries), 50, 10, max(rate_data))
-    line("dashboard", dash_ms, dash_q, 200)
+    line("dashboard", dash_ms, dash_q, 120)
+    line("dashboard (cache cleared)", cold_ms, cold_q, 200)
+    line("record_quiz_answer()", quiz_ms, max(q[0] for q in quiz_queries), 10, 3, max(q[1] for q in quiz_queries))
     print("  due-queue query plan:")
     print(explain_due_queue(review_captured))
 

@@ -21,6 +21,15 @@ def time_zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+@lru_cache(maxsize=64)
+def scheduler_for(desired_retention: float) -> fsrs.Scheduler:
+    """One shared scheduler per retention: building one validates 21 parameters, and rating never mutates it.
+
+    No fuzzing: the interval shown on each button is then exactly the one a rating gives.
+    """
+    return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+
+
 def valid_time_zone(name: str) -> ZoneInfo | None:
     """The zone for an IANA name, or None for anything else (paths, typos, "")."""
     return ZoneInfo(name) if name in time_zone_names() else None
@@ -44,8 +53,7 @@ class ReviewSettings(models.Model):
         return valid_time_zone(self.time_zone) or ZoneInfo("UTC")
 
     def scheduler(self) -> fsrs.Scheduler:
-        # No fuzzing: the interval shown on each button is then exactly the one a rating gives.
-        return fsrs.Scheduler(desired_retention=self.desired_retention, enable_fuzzing=False)
+        return scheduler_for(self.desired_retention)
 
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
@@ -186,10 +194,6 @@ class ReviewLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card} rated {self.get_rating_display()} at {self.reviewed_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def was_new(self) -> bool:
-        return self.last_review_before is None
 
     def before(self) -> dict:
         return {

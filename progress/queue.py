@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from questions.models import Category, Question
 
 from .models import Card, ReviewLog, ReviewSettings, State
-from .services import start_of_today, start_of_tomorrow
+from .services import start_of_tomorrow
 
 LEARN_AHEAD = timedelta(minutes=20)
 LEARNING_STATES = (State.LEARNING, State.RELEARNING)
@@ -58,7 +58,7 @@ class Session:
         return self.new + self.learning + self.review
 
 
-def _scoped_questions(user, scope: Scope):
+def _scoped_questions(scope: Scope):
     questions = Question.objects.listed()
     if scope.category:
         questions = questions.filter(category=scope.category)
@@ -72,7 +72,7 @@ def _new_question_filters(user, scope: Scope, now: datetime, today):
     blocking = Card.objects.filter(user=user, question=OuterRef("pk")).filter(
         Q(last_review__isnull=False) | Q(suspended=True) | Q(buried_until__gt=now)
     )
-    new_questions = _scoped_questions(user, scope).filter(~Exists(blocking))
+    new_questions = _scoped_questions(scope).filter(~Exists(blocking))
     introduced = ReviewLog.objects.filter(user=user, local_day=today, last_review_before__isnull=True)
     return new_questions, introduced
 
@@ -193,6 +193,3 @@ def _card_for_new_question(user, question: Question, now: datetime) -> Card:
     card.question = question
     return card
 
-
-def day_bounds(review_settings: ReviewSettings, now: datetime) -> tuple[datetime, datetime]:
-    return start_of_today(review_settings, now), start_of_tomorrow(review_settings, now)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import fsrs
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 
 from .models import Card, ReviewLog, ReviewSettings, valid_time_zone
 
@@ -47,7 +47,7 @@ def get_or_create_card(user, question, now: datetime | None = None, *, known_mis
         return Card.objects.get(user=user, question=question)
 
 
-def _apply_rating(
+def _rate(
     card: Card,
     rating: fsrs.Rating,
     *,
@@ -56,14 +56,19 @@ def _apply_rating(
     duration_ms: int,
     source: str,
 ) -> ReviewLog:
+    """Apply the rating to `card` in memory and return the (unsaved) log of it."""
     before = card.snapshot()
+    # card_id=0: fsrs.Card sleeps a millisecond to invent an id when given none
+    current = fsrs.Card(
+        card_id=card.pk or 0, state=fsrs.State(card.state), step=card.step, stability=card.stability,
+        difficulty=card.difficulty, due=card.due, last_review=card.last_review,
+    )
     new_card, _ = review_settings.scheduler().review_card(
-        card.to_fsrs(), rating, review_datetime=now, review_duration=duration_ms
+        current, rating, review_datetime=now, review_duration=duration_ms
     )
     card.set_from_fsrs(new_card)
     card.version += 1
-    card.save(update_fields=["state", "step", "stability", "difficulty", "due", "last_review", "version"])
-    return ReviewLog.objects.create(
+    return ReviewLog(
         user_id=card.user_id,
         card=card,
         rating=rating.value,
@@ -83,6 +88,16 @@ def _apply_rating(
         difficulty_after=card.difficulty,
         due_after=card.due,
     )
+
+
+SCHEDULE_FIELDS = ["state", "step", "stability", "difficulty", "due", "last_review", "version"]
+
+
+def _apply_rating(card: Card, rating: fsrs.Rating, **kwargs) -> ReviewLog:
+    log = _rate(card, rating, **kwargs)
+    card.save(update_fields=SCHEDULE_FIELDS)
+    log.save(force_insert=True)
+    return log
 
 
 def _as_utc(moment: datetime | None) -> datetime:
@@ -133,7 +148,12 @@ def record_quiz_answer(
     duration_ms: int = 0,
     answered_at: datetime | None = None,
 ) -> ReviewLog:
-    """Feed a quiz answer into the schedule: wrong → Again, right → Good, right but slow → Hard."""
+    """Feed a quiz answer into the schedule: wrong → Again, right → Good, right but slow → Hard.
+
+    Called on every quiz answer, so it is kept to three statements: the locked card (with the
+    user's settings in the same query), its update and the log; a first answer inserts the card
+    already rated instead of updating it.
+    """
     if not correct:
         rating = fsrs.Rating.Again
     elif slow:
@@ -141,18 +161,41 @@ def record_quiz_answer(
     else:
         rating = fsrs.Rating.Good
     now = _as_utc(answered_at)
-    review_settings = settings_for(user)
-    card = get_or_create_card(user, question, now)
+    kwargs = {"now": now, "duration_ms": duration_ms, "source": ReviewLog.Source.QUIZ}
+    of_user = ReviewSettings.objects.filter(user_id=OuterRef("user_id"))
     with transaction.atomic():
-        card = Card.objects.select_for_update().get(pk=card.pk)
-        return _apply_rating(
-            card,
-            rating,
-            review_settings=review_settings,
-            now=now,
-            duration_ms=duration_ms,
-            source=ReviewLog.Source.QUIZ,
+        card = (
+            Card.objects.select_for_update()
+            .filter(user_id=user.pk, question_id=question.pk)
+            .annotate(
+                settings_retention=Subquery(of_user.values("desired_retention")),
+                settings_time_zone=Subquery(of_user.values("time_zone")),
+            )
+            .first()
         )
+        if card is not None:
+            review_settings = _unsaved_settings(user, card.settings_retention, card.settings_time_zone)
+            return _apply_rating(card, rating, review_settings=review_settings, **kwargs)
+        stored = ReviewSettings.objects.filter(user_id=user.pk).values_list("desired_retention", "time_zone").first()
+        review_settings = _unsaved_settings(user, *(stored or (None, None)))
+        card = Card(user_id=user.pk, question_id=question.pk, due=now)
+        log = _rate(card, rating, review_settings=review_settings, **kwargs)
+        try:
+            with transaction.atomic():  # a savepoint: a lost race must not spoil the transaction
+                card.save(force_insert=True)
+        except IntegrityError:  # a concurrent answer created the card first: rate that one
+            card = Card.objects.select_for_update().get(user_id=user.pk, question_id=question.pk)
+            return _apply_rating(card, rating, review_settings=review_settings, **kwargs)
+        log.card = card
+        log.save(force_insert=True)
+        return log
+
+
+def _unsaved_settings(user, desired_retention: float | None, time_zone: str | None) -> ReviewSettings:
+    """The settings as read along with the card; created (once per user) when there are none yet."""
+    if desired_retention is None:
+        return settings_for(user)
+    return ReviewSettings(user_id=user.pk, desired_retention=desired_retention, time_zone=time_zone)
 
 
 def undo_rating(user, log_id: int) -> Card | None:
@@ -175,7 +218,7 @@ def undo_rating(user, log_id: int) -> Card | None:
         for field, value in log.before().items():
             setattr(card, field, value)
         card.version += 1
-        card.save(update_fields=["state", "step", "stability", "difficulty", "due", "last_review", "version"])
+        card.save(update_fields=SCHEDULE_FIELDS)
         log.delete()
         return card
 
@@ -193,11 +236,6 @@ def start_of_tomorrow(review_settings: ReviewSettings, now: datetime) -> datetim
     local = now.astimezone(review_settings.tz)
     tomorrow = (local + timedelta(days=1)).date()
     return datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=review_settings.tz).astimezone(timezone.utc)
-
-
-def start_of_today(review_settings: ReviewSettings, now: datetime) -> datetime:
-    day = now.astimezone(review_settings.tz).date()
-    return datetime(day.year, day.month, day.day, tzinfo=review_settings.tz).astimezone(timezone.utc)
 
 
 def _change(user, card_id: int, version: int | None, **fields) -> Card:

@@ -1,19 +1,22 @@
 """Figures for the review buttons and the progress dashboard.
 
-Counting is done by the database (grouped and conditional aggregates); only retrievability,
-which fsrs computes, is evaluated per card in Python, once per reviewed card, never per log.
+Counting is done by the database (grouped and conditional aggregates), and so is retrievability:
+fsrs's formula is evaluated in SQL and summed per category, so no card row reaches Python.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import fsrs
-from django.db.models import Count, FloatField, Func, Q
+from django.core.cache import cache
+from django.db.models import Case, Count, F, FilteredRelation, FloatField, Func, Max, Q, Sum, Value, When
+from django.db.models.functions import Floor, Greatest, NullIf, Power
+from django.db.models.lookups import LessThanOrEqual
 
-from questions.models import Category
+from questions.models import Category, Question
 
 from .charts import forecast_chart, heatmap_chart
 from .models import Card, ReviewLog, ReviewSettings, State
@@ -21,6 +24,7 @@ from .services import start_of_tomorrow
 
 HEATMAP_DAYS = 371  # 53 full weeks
 FORECAST_DAYS = 30
+ACTIVITY_CACHE_SECONDS = 24 * 60 * 60
 
 
 class Epoch(Func):
@@ -30,7 +34,8 @@ class Epoch(Func):
     """
 
     output_field = FloatField()
-    template = "EXTRACT(EPOCH FROM %(expressions)s)::double precision"
+    # date_part() is double precision already; EXTRACT() goes through numeric, several times slower
+    template = "date_part('epoch', %(expressions)s)"
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra)
@@ -109,61 +114,145 @@ class Row:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def _category_rows(user, review_settings: ReviewSettings, now: datetime) -> tuple[Row, list[Row]]:
-    categories = (
-        Category.objects.with_question_counts()
-        .filter(question_count__gt=0)
-        .select_related("question_set")
-        .order_by("question_set__title", "position")
-    )
-    rows = {c.pk: Row(title=c.title, category=c, total=c.question_count) for c in categories}
-    end_of_today = start_of_tomorrow(review_settings, now)
-    cards = Card.objects.of(user).filter(question__archived=False)
-    reviewed = Q(last_review__isnull=False)
-    grouped = cards.values("question__category_id").annotate(
-        n_learning=Count("pk", filter=reviewed & Q(state__in=(State.LEARNING, State.RELEARNING))),
-        n_review=Count("pk", filter=reviewed & Q(state=State.REVIEW)),
-        n_suspended=Count("pk", filter=Q(suspended=True)),
-        n_due=Count("pk", filter=reviewed & Q(suspended=False, due__lt=end_of_today)),
-    ).order_by()
-    for g in grouped:
-        row = rows.get(g["question__category_id"])
-        if row:
-            row.learning, row.review = g["n_learning"], g["n_review"]
-            row.suspended, row.due = g["n_suspended"], g["n_due"]
+def _decay_factor(review_settings: ReviewSettings) -> tuple[float, float]:
+    """fsrs's DECAY and FACTOR, derived from the parameters exactly as fsrs.Scheduler does."""
+    decay = -review_settings.scheduler().parameters[20]
+    return decay, 0.9 ** (1 / decay) - 1
 
-    scheduler = review_settings.scheduler()
-    target = review_settings.desired_retention
-    now_ts = now.timestamp()
-    # One probe card, re-pointed per row: fsrs only reads stability and last_review here.
-    probe = fsrs.Card(card_id=0, state=fsrs.State.Review, due=now)
-    last_review_for: dict[int, datetime] = {}
-    for category_id, stability, reviewed_ts in cards.reviewed().values_list(
-        "question__category_id", "stability", Epoch("last_review")
-    ):
-        row = rows.get(category_id)
+
+def elapsed_days(now: datetime, column: str = "last_review") -> Greatest:
+    """Whole days since the last review, as fsrs counts them (timedelta.days, at least 0)."""
+    return Greatest(Value(0.0), Floor((Value(now.timestamp()) - Epoch(column)) / Value(86400.0)))
+
+
+def retrievability(review_settings: ReviewSettings, now: datetime, prefix: str = ""):
+    """fsrs's Scheduler.get_card_retrievability as an SQL expression, so the database sums it.
+
+    R = (1 + FACTOR · elapsed_days / stability) ^ DECAY. NULL for a card without stability, which
+    fsrs counts as 0 (SUM skips it).
+    """
+    decay, factor = _decay_factor(review_settings)
+    return Power(
+        Value(1.0) + Value(factor) * elapsed_days(now, prefix + "last_review") / NullIf(prefix + "stability", Value(0.0)),
+        Value(decay),
+        output_field=FloatField(),
+    )
+
+
+def mastered(review_settings: ReviewSettings, now: datetime, prefix: str = "") -> Q:
+    """Retrievability now at or above the desired retention, without computing POWER() twice.
+
+    R = (1 + FACTOR·d/S)^DECAY falls as d/S grows (DECAY < 0), so R >= t exactly when
+    d <= S · (t^(1/DECAY) - 1) / FACTOR.
+    """
+    decay, factor = _decay_factor(review_settings)
+    ratio = (review_settings.desired_retention ** (1 / decay) - 1) / factor
+    return Q(LessThanOrEqual(elapsed_days(now, prefix + "last_review"), Value(ratio) * F(prefix + "stability")))
+
+
+def _forecast_bounds(review_settings: ReviewSettings, now: datetime) -> tuple[date, list[datetime]]:
+    """Today, and the ends of the next 30 local days in the user's time zone."""
+    tz = review_settings.tz
+    today = now.astimezone(tz).date()
+    return today, [
+        datetime.combine(today + timedelta(days=i + 1), datetime.min.time(), tzinfo=tz) for i in range(FORECAST_DAYS)
+    ]
+
+
+def _forecast_day(bounds: list[datetime], column: str) -> Case:
+    """The forecast day (0 = today, overdue included) of a due date before the last bound.
+
+    Local days are 86,400 s long except across a daylight-saving change, so the day is arithmetic
+    within each run of such days, and a CASE picks the run (or the odd day): one branch, three
+    around a change.
+    """
+    edges = [bound.timestamp() for bound in bounds]
+    due = Epoch(column)
+    whens = [When(**{f"{column}__lt": bounds[0]}, then=Value(0.0))]
+    first = 0  # the edge where the current run of 24-hour days starts
+    for i in range(len(edges) - 1):
+        if edges[i + 1] - edges[i] == 86400:
+            continue
+        if first < i:  # the run of plain days before the odd one
+            day = Value(first + 1.0) + Floor((due - Value(edges[first])) / Value(86400.0))
+            whens.append(When(**{f"{column}__lt": bounds[i]}, then=day))
+        whens.append(When(**{f"{column}__lt": bounds[i + 1]}, then=Value(i + 1.0)))  # the 23- or 25-hour day
+        first = i + 1
+    if first < len(edges) - 1:
+        day = Value(first + 1.0) + Floor((due - Value(edges[first])) / Value(86400.0))
+        whens.append(When(**{f"{column}__lt": bounds[-1]}, then=day))
+    return Case(*whens, default=Value(None), output_field=FloatField())
+
+
+def _category_rows(user, review_settings: ReviewSettings, now: datetime) -> tuple[Row, list[Row], list[tuple[date, int]]]:
+    """Per-category rows and the 30-day forecast, from one pass over the listed questions.
+
+    Each listed question is joined to the user's card for it (if any) through the (user, question)
+    unique index; rows come back grouped by category and forecast day, and are summed here.
+    """
+    categories = Category.objects.select_related("question_set").order_by("question_set__title", "position")
+    end_of_today = start_of_tomorrow(review_settings, now)
+    today, bounds = _forecast_bounds(review_settings, now)
+    reviewed = Q(card__last_review__isnull=False)
+    in_forecast = reviewed & Q(card__suspended=False, card__due__lt=bounds[-1])
+    grouped = (
+        Question.objects.listed()
+        .alias(card=FilteredRelation("review_cards", condition=Q(review_cards__user=user)))
+        .annotate(day=Case(When(in_forecast, then=_forecast_day(bounds, "card__due")), default=Value(None)))
+        .values("category_id", "day")
+        .annotate(
+            n_total=Count("*"),
+            n_learning=Count("card", filter=reviewed & Q(card__state__in=(State.LEARNING, State.RELEARNING))),
+            n_review=Count("card", filter=reviewed & Q(card__state=State.REVIEW)),
+            n_suspended=Count("card", filter=Q(card__suspended=True)),
+            n_due=Count("card", filter=reviewed & Q(card__suspended=False, card__due__lt=end_of_today)),
+            r_sum=Sum(retrievability(review_settings, now, "card__"), filter=reviewed),
+            n_mastered=Count("card", filter=reviewed & mastered(review_settings, now, "card__")),
+        )
+        .order_by()
+    )
+    rows = {c.pk: Row(title=c.title, category=c) for c in categories}
+    per_day = [0] * FORECAST_DAYS
+    for g in grouped:
+        row = rows.get(g["category_id"])
         if row is None:
             continue
-        # fsrs counts whole days since the last review; rebuild last_review to that precision.
-        days = max(0, int((now_ts - reviewed_ts) // 86400))
-        if days not in last_review_for:
-            last_review_for[days] = now - timedelta(days=days)
-        probe.stability, probe.last_review = stability, last_review_for[days]
-        r = scheduler.get_card_retrievability(probe, now)
-        row.retrievability_sum += r
-        row.mastered += r >= target
+        row.total += g["n_total"]
+        row.learning += g["n_learning"]
+        row.review += g["n_review"]
+        row.suspended += g["n_suspended"]
+        row.due += g["n_due"]
+        row.retrievability_sum += g["r_sum"] or 0.0
+        row.mastered += g["n_mastered"]
+        if g["day"] is not None:
+            per_day[min(int(g["day"]), FORECAST_DAYS - 1)] += g["n_total"]
 
     overall = Row(title="All questions")
     sets: dict[int, Row] = {}
     for category in categories:
         row = rows[category.pk]
+        if not row.total:
+            continue
         qs = category.question_set
         if qs.pk not in sets:
             sets[qs.pk] = Row(title=qs.title, set_slug=qs.slug)
         sets[qs.pk].add(row)
         sets[qs.pk].children.append(row)
         overall.add(row)
-    return overall, list(sets.values())
+    forecast = [(today + timedelta(days=i), n) for i, n in enumerate(per_day)]
+    return overall, list(sets.values()), forecast
+
+
+def _fingerprint(user) -> tuple:
+    """Changes whenever one of the user's reviews is added, undone or removed: every rating and undo
+    bumps its card's version and sets or restores its last review; deleting a card changes the count.
+
+    Read from the card table alone (no join): far cheaper than counting a year of logs.
+    """
+    figures = Card.objects.of(user).aggregate(
+        n=Count("*"), versions=Sum("version"), last_pk=Max("pk"), latest=Max("last_review")
+    )
+    return tuple(figures.values())
 
 
 def streaks(days: set[date], today: date) -> tuple[int, int]:
@@ -187,7 +276,8 @@ def _activity(user, today: date) -> tuple[dict[date, int], int, int]:
     per_day = dict(
         ReviewLog.objects.filter(user=user, local_day__gte=start, local_day__lte=today)
         .values_list("local_day")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not COUNT(id): the (user, local_day) index then answers alone (index-only scan)
+        .annotate(n=Count("*"))
         .order_by()
         .values_list("local_day", "n")
     )
@@ -205,40 +295,41 @@ def _activity(user, today: date) -> tuple[dict[date, int], int, int]:
     return per_day, current, longest
 
 
+def _cached_activity(user, review_settings: ReviewSettings, today: date, fingerprint: tuple) -> dict:
+    """Reviews per day, streaks and the heatmap: the costliest part, counted over a year of logs.
+
+    Cached under the cards' fingerprint, the time zone and the day, which together change whenever
+    a log is added, undone, deleted or re-dayed, so every process sees a stale entry as a miss.
+    """
+    state = repr((user.pk, review_settings.tz.key, today, fingerprint)).encode()
+    key = "progress:activity:" + hashlib.sha256(state).hexdigest()
+    activity = cache.get(key)
+    if activity is None:
+        per_day, current, longest = _activity(user, today)
+        activity = {
+            "streak": current,
+            "longest_streak": longest,
+            "reviews_today": per_day.get(today, 0),
+            "reviews_year": sum(per_day.values()),
+            "active_days": len(per_day),
+            "heatmap": heatmap_chart(per_day, today, HEATMAP_DAYS),
+        }
+        cache.set(key, activity, ACTIVITY_CACHE_SECONDS)
+    return activity
+
+
 def _forecast(user, review_settings: ReviewSettings, now: datetime) -> list[tuple[date, int]]:
     """Due reviews per day for the next 30 days in the user's time zone; overdue ones count today."""
-    tz = review_settings.tz
-    today = now.astimezone(tz).date()
-    bounds = [
-        datetime.combine(today + timedelta(days=i + 1), datetime.min.time(), tzinfo=tz) for i in range(FORECAST_DAYS)
-    ]
-    dues = (
-        Card.objects.of(user)
-        .reviewed()
-        .filter(suspended=False, question__archived=False, due__lt=bounds[-1])
-        .values_list(Epoch("due"), flat=True)
-    )
-    edges = [bound.timestamp() for bound in bounds]
-    per_day = [0] * FORECAST_DAYS
-    for due in dues:
-        per_day[min(bisect_right(edges, due), FORECAST_DAYS - 1)] += 1
-    return [(today + timedelta(days=i), n) for i, n in enumerate(per_day)]
+    return _category_rows(user, review_settings, now)[2]
 
 
 def dashboard(user, review_settings: ReviewSettings, now: datetime) -> dict:
     today = now.astimezone(review_settings.tz).date()
-    overall, sets = _category_rows(user, review_settings, now)
-    per_day, current_streak, longest_streak = _activity(user, today)
-    forecast = _forecast(user, review_settings, now)
+    overall, sets, forecast = _category_rows(user, review_settings, now)
     return {
         "overall": overall,
         "sets": sets,
-        "streak": current_streak,
-        "longest_streak": longest_streak,
-        "reviews_today": per_day.get(today, 0),
-        "reviews_year": sum(per_day.values()),
-        "active_days": len(per_day),
-        "heatmap": heatmap_chart(per_day, today, HEATMAP_DAYS),
+        **_cached_activity(user, review_settings, today, _fingerprint(user)),
         "forecast": forecast_chart(forecast),
         "today": today,
     }

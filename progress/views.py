@@ -11,13 +11,14 @@ from urllib.parse import urlencode
 import fsrs
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
+from questions.htmx import HtmxHttpRequest
 from questions.models import Category, QuestionSet
 
 from . import services, stats
@@ -26,19 +27,42 @@ from .models import Card, Rating, ReviewLog
 from .queue import Scope, build_session
 
 MAX_DURATION_MS = 60 * 60 * 1000  # longer than an hour is a tab left open, not thinking time
+MAX_ID = 2**63 - 1
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
+class BadParameter(Exception):
+    """A form field that is present but not a whole number."""
+
+
+def whole_number(value: str) -> int | None:
+    """The non-negative integer an ASCII digit string spells, else None.
+
+    str.isdigit() accepts "²" and other Unicode digits that int() rejects, hence isascii().
+    """
+    if value.isascii() and value.isdecimal() and len(value) <= 19:
+        return int(value)
+    return None
+
+
+def _optional_number(request: HttpRequest, name: str, maximum: int = MAX_ID) -> int | None:
+    """The POSTed whole number `name`, None when absent; BadParameter when malformed."""
+    value = request.POST.get(name, "")
+    if value == "":
+        return None
+    number = whole_number(value)
+    if number is None or number > maximum:
+        raise BadParameter(f"“{name}” must be a whole number, not “{value[:20]}”.")
+    return number
 
 
 def _scope(request: HttpRequest) -> Scope:
     data = request.POST if request.method == "POST" else request.GET
     category_id = data.get("category", "")
     if category_id:
-        if not category_id.isdigit():
+        number = whole_number(category_id)
+        if number is None or number > MAX_ID:
             raise Http404("No such category.")
-        category = get_object_or_404(Category.objects.select_related("question_set"), pk=category_id)
+        category = get_object_or_404(Category.objects.select_related("question_set"), pk=number)
         return Scope(category=category)
     set_slug = data.get("set", "")
     if set_slug:
@@ -86,11 +110,6 @@ def review(request: HtmxHttpRequest) -> HttpResponse:
     return _render_session(request, _scope(request), _settings(request))
 
 
-def _version(request: HttpRequest) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
-
-
 def _after_action(request: HtmxHttpRequest, scope: Scope, review_settings, *, notice: str = "", undo_log=None, lookup_undo=True):
     if request.htmx:
         response = _render_session(
@@ -107,11 +126,13 @@ def _after_action(request: HtmxHttpRequest, scope: Scope, review_settings, *, no
 @require_POST
 def rate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     rating = request.POST.get("rating", "")
-    version = _version(request)
+    try:
+        version = _optional_number(request, "version")
+        duration_ms = min(_optional_number(request, "duration_ms") or 0, MAX_DURATION_MS)
+    except BadParameter as error:
+        return HttpResponseBadRequest(str(error))
     if rating not in {str(r.value) for r in Rating} or version is None:
         return HttpResponseBadRequest("A rating needs a value from 1 (Again) to 4 (Easy) and the card's version.")
-    duration = request.POST.get("duration_ms", "")
-    duration_ms = min(int(duration), MAX_DURATION_MS) if duration.isdigit() else 0
     scope = _scope(request)
     review_settings = _settings(request)
     try:
@@ -130,19 +151,26 @@ def rate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def undo(request: HtmxHttpRequest) -> HttpResponse:
-    log_id = request.POST.get("log", "")
+    try:
+        log_id = _optional_number(request, "log")
+    except BadParameter as error:
+        return HttpResponseBadRequest(str(error))
     scope = _scope(request)
     review_settings = _settings(request)
-    card = services.undo_rating(request.user, int(log_id)) if log_id.isdigit() else None
+    card = services.undo_rating(request.user, log_id) if log_id is not None else None
     notice = "Rating undone." if card else "Nothing to undo: that rating was already undone or is no longer the latest."
     return _after_action(request, scope, review_settings, notice=notice)
 
 
 def _card_action(request: HtmxHttpRequest, pk: int, action, done: str) -> HttpResponse:
+    try:
+        version = _optional_number(request, "version")  # absent: act whatever the version
+    except BadParameter as error:
+        return HttpResponseBadRequest(str(error))
     scope = _scope(request)
     review_settings = _settings(request)
     try:
-        action(request.user, pk, version=_version(request))
+        action(request.user, pk, version=version)
     except Card.DoesNotExist:
         raise Http404("No such card.")
     except services.StaleCard:
@@ -197,9 +225,10 @@ def review_settings(request: HtmxHttpRequest) -> HttpResponse:
         if form.is_valid():
             new_time_zone = form.cleaned_data["time_zone"]
             form.instance.time_zone = old_time_zone
-            form.save()
-            if new_time_zone != old_time_zone:
-                services.change_time_zone(current, new_time_zone)
+            with transaction.atomic():  # the settings and the re-dayed logs change together or not at all
+                form.save()
+                if new_time_zone != old_time_zone:
+                    services.change_time_zone(current, new_time_zone)
             messages.success(request, "Review settings saved.")
             return redirect("progress:settings")
         status = 400

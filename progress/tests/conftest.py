@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from questions.models import Question
 
@@ -11,3 +12,11 @@ def questions(seed_set):
 @pytest.fixture
 def question(questions):
     return questions[0]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The dashboard caches per user id, and ids repeat between tests on SQLite.
+    cache.clear()
+    yield
+    cache.clear()

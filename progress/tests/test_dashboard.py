@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import fsrs
 import pytest
@@ -194,7 +194,88 @@ def test_settings_save_and_change_schedule(signed_in, user, question):
 
 
 @pytest.mark.django_db
+def test_settings_save_is_atomic(signed_in, user, question, monkeypatch):
+    """If re-daying the logs fails, the new retention and limit are not saved either."""
+    services.record_quiz_answer(user, question, correct=True)
+
+    def broken(review_settings, time_zone):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "change_time_zone", broken)
+    signed_in.raise_request_exception = True
+    with pytest.raises(RuntimeError):
+        signed_in.post("/review/settings/", {"desired_retention": "0.85", "new_per_day": "5", "time_zone": "Asia/Tokyo"})
+    settings = ReviewSettings.objects.get(user=user)
+    assert (settings.desired_retention, settings.new_per_day, settings.time_zone) == (0.9, 20, "")
+
+
+@pytest.mark.django_db
 def test_settings_page_defaults_time_zone_to_browser(signed_in, user):
     html = signed_in.get("/review/settings/").content.decode()
     assert "data-browser-time-zone" in html and "Intl.DateTimeFormat" in html
     assert 'value="0.9"' in html and 'value="20"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("retention", [0.9, 0.8])
+def test_readiness_and_mastery_match_fsrs_card_by_card(user, questions, retention):
+    """The SQL retrievability (sum and >= retention) equals fsrs's, card by card."""
+    import random
+
+    rng = random.Random(7)
+    settings = ReviewSettings.objects.create(user=user, desired_retention=retention)
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+    scheduler = fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False)
+    expected_sum, expected_mastered = 0.0, 0
+    for q in questions:
+        last = now - timedelta(days=rng.uniform(0, 90), seconds=rng.randint(0, 86399))
+        stability = rng.choice([rng.uniform(0.01, 3), rng.uniform(3, 400)])
+        Card.objects.create(user=user, question=q, state=State.REVIEW, step=None, stability=stability,
+                            difficulty=5.0, due=now, last_review=last)
+        r = scheduler.get_card_retrievability(fsrs.Card(1, fsrs.State.Review, None, stability, 5.0, now, last), now)
+        expected_sum += r
+        expected_mastered += r >= retention
+    data = stats.dashboard(user, settings, now)
+    assert data["overall"].retrievability_sum == pytest.approx(expected_sum, rel=1e-9)
+    assert data["overall"].mastered == expected_mastered
+
+
+@pytest.mark.django_db
+def test_forecast_across_a_daylight_saving_change(user, questions):
+    """Berlin leaves summer time on 25 October 2026: that local day is 25 hours long."""
+    settings = ReviewSettings.objects.create(user=user, time_zone="Europe/Berlin")
+    now = datetime(2026, 10, 20, 10, 0, tzinfo=timezone.utc)
+    berlin = settings.tz
+    dues = [
+        datetime(2026, 10, 25, 0, 30, tzinfo=berlin),   # 25 Oct, before the change
+        datetime(2026, 10, 25, 23, 30, tzinfo=berlin),  # 25 Oct, after it (UTC+1)
+        datetime(2026, 10, 26, 0, 0, tzinfo=berlin),    # 26 Oct, midnight exactly
+        datetime(2026, 10, 26, 0, 30, tzinfo=berlin),   # 26 Oct
+        datetime(2026, 10, 19, 8, 0, tzinfo=berlin),    # overdue: today
+    ]
+    for q, due in zip(questions, dues):
+        Card.objects.create(user=user, question=q, state=State.REVIEW, step=None, stability=5.0,
+                            difficulty=5.0, due=due, last_review=now - timedelta(days=2))
+    forecast = dict(stats._forecast(user, settings, now))
+    assert forecast[date(2026, 10, 20)] == 1
+    assert forecast[date(2026, 10, 25)] == 2
+    assert forecast[date(2026, 10, 26)] == 2
+    assert sum(forecast.values()) == 5
+
+
+REVIEW_URL = "/review/"
+
+
+@pytest.mark.django_db
+def test_dashboard_activity_cache_follows_undo_and_time_zone(signed_in, user, questions):
+    """The heatmap figures are cached, yet an undo or a new time zone shows at once."""
+    signed_in.get(REVIEW_URL)
+    card = signed_in.get(REVIEW_URL).context["session"].card
+    signed_in.post(f"/review/cards/{card.pk}/rate/", {"rating": 3, "version": 0})
+    assert signed_in.get("/progress/").context["reviews_today"] == 1
+    assert signed_in.get("/progress/").context["reviews_today"] == 1  # from the cache
+    log = ReviewLog.objects.get()
+    signed_in.post("/review/undo/", {"log": log.pk})
+    assert signed_in.get("/progress/").context["reviews_today"] == 0
+    services.record_quiz_answer(user, questions[3], correct=True, answered_at=datetime.now(timezone.utc) - timedelta(days=2))
+    assert signed_in.get("/progress/").context["reviews_year"] == 1

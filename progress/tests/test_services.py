@@ -24,7 +24,7 @@ def test_quiz_answer_maps_to_rating_and_creates_card_lazily(user, question, corr
     assert log.source == ReviewLog.Source.QUIZ
     assert log.duration_ms == 4200
     assert log.reviewed_at == T0
-    assert log.was_new and log.due_before == T0
+    assert log.last_review_before is None and log.due_before == T0
     # exactly what fsrs computes for the same review
     expected, _ = fsrs.Scheduler(enable_fuzzing=False).review_card(fsrs.Card(card_id=card.pk, due=T0), rating, T0)
     assert (card.state, card.step, card.stability, card.difficulty) == (
@@ -169,3 +169,55 @@ def test_changing_time_zone_redays_reviews(user, question):
     services.change_time_zone(services.settings_for(user), "Asia/Tokyo")
     log.refresh_from_db()
     assert str(log.local_day) == "2026-03-03"
+
+
+def _data_queries(captured) -> list[str]:
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+    return [q["sql"] for q in captured if not q["sql"].startswith(control)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quiz_answer_costs_three_statements(user, question):
+    """Every quiz answer pays for this: one locked read (card and settings), one update, one insert."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from questions.models import Question
+
+    services.settings_for(user)
+    # first answer: no card to read the settings with, so they are read alone; the card is inserted already rated
+    with CaptureQueriesContext(connection) as captured:
+        services.record_quiz_answer(user, Question(pk=question.pk), correct=True, answered_at=T0)
+    assert len(_data_queries(captured)) == 4, _data_queries(captured)
+    with CaptureQueriesContext(connection) as captured:
+        log = services.record_quiz_answer(user, Question(pk=question.pk), correct=False, answered_at=T0 + timedelta(minutes=5))
+    queries = _data_queries(captured)
+    assert len(queries) == 3, queries
+    assert queries[0].startswith("SELECT") and queries[1].startswith("UPDATE") and queries[2].startswith("INSERT")
+    if connection.vendor == "postgresql":
+        assert "FOR UPDATE" in queries[0]
+    card = Card.objects.get()
+    assert card.version == 2 and log.card_id == card.pk and card.logs.count() == 2
+
+
+@pytest.mark.django_db
+def test_quiz_answer_uses_the_users_retention_and_time_zone(user, question):
+    ReviewSettings.objects.create(user=user, desired_retention=0.8, time_zone="Pacific/Auckland")
+    log = services.record_quiz_answer(user, question, correct=True, answered_at=datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc))
+    assert log.local_day.isoformat() == "2026-03-03"  # already the 3rd in Auckland
+    services.record_quiz_answer(user, question, correct=True, answered_at=T0 + timedelta(days=1))
+    card = Card.objects.get()
+    first, second = card.logs.order_by("reviewed_at")
+    expected, _ = fsrs.Scheduler(desired_retention=0.8, enable_fuzzing=False).review_card(
+        fsrs.Card(card_id=card.pk, state=fsrs.State(first.state_after), step=first.step_after,
+                  stability=first.stability_after, difficulty=first.difficulty_after, due=first.due_after,
+                  last_review=first.reviewed_at),
+        fsrs.Rating.Good, T0 + timedelta(days=1),
+    )
+    assert (card.stability, card.due) == (expected.stability, expected.due)
+
+
+@pytest.mark.django_db
+def test_quiz_answer_creates_settings_once(user, question):
+    services.record_quiz_answer(user, question, correct=True, answered_at=T0)
+    assert ReviewSettings.objects.filter(user=user).count() == 1

@@ -110,7 +110,8 @@ def test_double_posted_rating_is_applied_once(signed_in, user, questions):
 
 
 @pytest.mark.django_db
-def test_two_tabs_rating_the_same_card(signed_in, user, questions):
+def test_stale_version_from_another_tab_is_not_applied(signed_in, user, questions):
+    """Tab B posts after tab A with the version both rendered: the version check refuses it."""
     card = current_card(signed_in.get(REVIEW))
     signed_in.post(rate_url(card), {"rating": 4, "version": 0}, headers=HTMX)  # tab A: Easy
     signed_in.post(rate_url(card), {"rating": 1, "version": 0}, headers=HTMX)  # tab B, stale: Again
@@ -153,6 +154,57 @@ def test_unknown_card_and_scope_are_404(signed_in, seed_set):
     assert signed_in.get(REVIEW, {"set": "nope"}).status_code == 404
     assert signed_in.get(REVIEW, {"category": "999999"}).status_code == 404
     assert signed_in.get(REVIEW, {"category": "abc"}).status_code == 404
+
+
+SUPERSCRIPT_TWO = "\u00b2"  # "²".isdigit() is True, int("²") raises ValueError
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, "\u0663", "1" * 40, "-1", " 1"])
+def test_non_ascii_or_huge_numbers_are_rejected_cleanly(signed_in, user, questions, value):
+    card = current_card(signed_in.get(REVIEW))
+    # scope ids: an unknown category is a 404
+    assert signed_in.get(REVIEW, {"category": value}).status_code == 404
+    assert signed_in.post(rate_url(card), {"rating": 3, "version": 0, "category": value}).status_code == 404
+    # form fields: a clear 400 naming the field
+    for data, field in [
+        ({"rating": 3, "version": value}, "version"),
+        ({"rating": 3, "version": 0, "duration_ms": value}, "duration_ms"),
+    ]:
+        response = signed_in.post(rate_url(card), data)
+        assert response.status_code == 400, data
+        assert field in response.content.decode()
+    for name in ("bury", "suspend"):
+        response = signed_in.post(reverse(f"progress:{name}", args=[card.pk]), {"version": value})
+        assert response.status_code == 400 and "version" in response.content.decode()
+    response = signed_in.post(reverse("progress:undo"), {"log": value})
+    assert response.status_code == 400 and "log" in response.content.decode()
+    assert not ReviewLog.objects.exists()
+    card.refresh_from_db()
+    assert card.version == 0 and not card.suspended and card.buried_until is None
+
+
+@pytest.mark.django_db
+def test_whole_number_parsing():
+    from progress.views import whole_number
+
+    assert whole_number("42") == 42 and whole_number("007") == 7
+    for value in ("", SUPERSCRIPT_TWO, "\u0663", "4.2", "-1", "1e3", " 1", "\uff11"):
+        assert whole_number(value) is None, value
+
+
+@pytest.mark.django_db
+def test_huge_category_id_is_404(signed_in, seed_set):
+    assert signed_in.get(REVIEW, {"category": "9" * 19}).status_code == 404
+    assert signed_in.get(REVIEW, {"category": str(2**40)}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_bury_without_version_still_works(signed_in, user, questions):
+    card = current_card(signed_in.get(REVIEW))
+    assert signed_in.post(reverse("progress:bury", args=[card.pk])).status_code == 302
+    card.refresh_from_db()
+    assert card.buried_until is not None
 
 
 @pytest.mark.django_db
@@ -319,6 +371,64 @@ def test_rating_query_count(signed_in, user, questions):
         response = signed_in.post(rate_url(nxt), {"rating": 3, "version": 0}, headers=HTMX)
     assert not current_card(response).is_new  # a due card comes next
     assert len(captured) <= 10, [q["sql"] for q in captured]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("n_cards", [2, 30])
+def test_suspended_list_query_count(signed_in, user, questions, n_cards, django_assert_max_num_queries):
+    signed_in.get(REVIEW)  # the settings row and the first question's card exist now
+    now = datetime.now(timezone.utc)
+    cards = [Card.objects.create(user=user, question=q, due=now, suspended=True) for q in questions[1:1 + n_cards]]
+    with django_assert_max_num_queries(4):  # session, user, the cards with their questions, categories and sets
+        response = signed_in.get("/review/suspended/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert all(reverse("progress:unsuspend", args=[card.pk]) in html for card in cards)
+
+
+def _rate_in_thread(user_id, card_pk, rating, barrier, results):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    try:
+        user = get_user_model().objects.get(pk=user_id)
+        barrier.wait(timeout=10)
+        results.append(services.rate_card(user, card_pk, rating, version=0))
+    except services.StaleCard:
+        results.append("stale")
+    except Exception as error:  # noqa: BLE001 - reported by the test
+        results.append(error)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_rating_the_same_card_at_once(user, question):
+    """Two requests rate the same card concurrently: the row lock makes one wait, then see the new version."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers on the whole database and has no row locks (SELECT … FOR UPDATE)")
+    card = services.get_or_create_card(user, question)
+    barrier = threading.Barrier(2)
+    results: list = []
+    threads = [
+        threading.Thread(target=_rate_in_thread, args=(user.pk, card.pk, rating, barrier, results))
+        for rating in (4, 1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(results) == 2 and results.count("stale") == 1, results
+    (log,) = [r for r in results if r != "stale"]
+    assert isinstance(log, ReviewLog)
+    assert ReviewLog.objects.count() == 1
+    card.refresh_from_db()
+    assert card.version == 1
+    assert (card.state, card.stability, card.due) == (log.state_after, log.stability_after, log.due_after)
 
 
 @pytest.mark.django_db
