@@ -127,9 +127,22 @@ def _stage_context(attempt: Attempt, items: list[AttemptItem], current: AttemptI
     if current is not None:
         later = [i for i in items[current.position + 1 :] + items[: current.position] if not i.is_done]
         after = later[0] if later else None
+    play_url = reverse("quizzes:play", args=[attempt.pk])
+    # Plain strings, built once: the template would localize every number of a 50-item list.
+    nav = [
+        {
+            "number": str(i.position + 1),
+            "url": f"{play_url}?item={i.position + 1}",
+            "current": i is current,
+            "answered": i.answered_at is not None,
+        }
+        for i in items
+    ]
     return {
         "attempt": attempt,
         "items": items,
+        "nav": nav,
+        "item_count": str(len(items)),
         "current": current,
         "next_item": after,
         "answered_count": done,

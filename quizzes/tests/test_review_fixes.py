@@ -253,7 +253,7 @@ def test_unanswered_items_of_every_kind_give_nothing_away(client_in, start, user
 
 def _chrome(page: str) -> str:
     """The page around the item's card, without what legitimately changes between items."""
-    page = re.sub(r'aria-current="step"|btn-primary|btn-outline-secondary|btn-secondary', "", page)
+    page = re.sub(r' ?aria-current="step"|btn-primary|btn-outline-secondary|btn-secondary', "", page)
     page = re.sub(r'data-remaining-ms="\d+"|<span class="countdown-value">[^<]*</span>', "", page)
     page = re.sub(r'<span class="visually-hidden"> \(answered\)</span>', "", page)
     return re.sub(r'(value="|"X-CSRFToken": ")[A-Za-z0-9]{32,}', r"\1", page)
