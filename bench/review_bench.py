@@ -180,6 +180,14 @@ def run(url: str, reseed: bool) -> None:
 
     print(f"== {connection.vendor} ({url})")
     user = seed(reseed)
+    if connection.vendor == "postgresql":
+        # Autovacuum is off on this server; in production it keeps the visibility map current, which
+        # the heatmap's index-only scan of (user, local_day) relies on. Vacuum as it would have.
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW autovacuum")
+            if cursor.fetchone()[0] == "off":
+                cursor.execute("VACUUM ANALYZE progress_reviewlog")
+                cursor.execute("VACUUM ANALYZE progress_card")
     print(f"  user 'bench': {Card.objects.filter(user=user).count():,} cards, "
           f"{ReviewLog.objects.filter(user=user).count():,} review logs")
     client = Client()

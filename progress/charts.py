@@ -6,7 +6,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+# English names, as strftime gives them in the C locale, looked up rather than formatted 371 times
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 
 CELL = 13  # heatmap square plus gap, in SVG units
 LEFT = 28
@@ -24,7 +29,8 @@ class Cell:
     @property
     def label(self) -> str:
         noun = "review" if self.count == 1 else "reviews"
-        return f"{self.day:%a %-d %b %Y}: {self.count} {noun}"
+        day = self.day
+        return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1][:3]} {day.year}: {self.count} {noun}"
 
 
 def _level(count: int, top: int) -> int:
@@ -45,9 +51,9 @@ def heatmap_chart(per_day: dict[date, int], today: date, days: int) -> dict:
         count = per_day.get(day, 0)
         cells.append(Cell(day, count, LEFT + week * CELL, TOP + weekday * CELL, _level(count, top)))
         if day.month != last_month and weekday == 0:
-            months.append({"x": LEFT + week * CELL, "label": f"{day:%b}"})
+            months.append({"x": LEFT + week * CELL, "label": MONTHS[day.month - 1][:3]})
             last_month = day.month
-        totals = by_month.setdefault(f"{day:%B %Y}", [0, 0])
+        totals = by_month.setdefault(f"{MONTHS[day.month - 1]} {day.year}", [0, 0])
         totals[0] += count
         totals[1] += count > 0
         day += timedelta(days=1)
@@ -55,13 +61,14 @@ def heatmap_chart(per_day: dict[date, int], today: date, days: int) -> dict:
     busiest = max(per_day.items(), key=lambda item: (item[1], item[0]), default=None)
     return {
         "cells": cells,
-        # 371 squares: built here, because a template loop over them costs more than the queries
-        "cells_svg": format_html_join(
-            "",
-            '<rect x="{}" y="{}" width="11" height="11" rx="2" class="heat-{}" data-day="{}" data-count="{}">'
-            "<title>{}</title></rect>",
-            ((c.x, c.y, c.level, c.day.isoformat(), c.count, c.label) for c in cells),
-        ),
+        # 371 squares: built here, because a template loop over them costs more than the queries.
+        # Every value is an int or a date formatted by us (digits, English day and month names), so
+        # nothing needs escaping.
+        "cells_svg": mark_safe("".join(
+            f'<rect x="{c.x}" y="{c.y}" width="11" height="11" rx="2" class="heat-{c.level}" '
+            f'data-day="{c.day.isoformat()}" data-count="{c.count}"><title>{c.label}</title></rect>'
+            for c in cells
+        )),
         "months": months,
         "weekdays": [{"y": TOP + i * CELL + 9, "label": label} for i, label in ((0, "Mon"), (2, "Wed"), (4, "Fri"))],
         "width": LEFT + weeks * CELL,

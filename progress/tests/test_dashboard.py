@@ -279,3 +279,15 @@ def test_dashboard_activity_cache_follows_undo_and_time_zone(signed_in, user, qu
     assert signed_in.get("/progress/").context["reviews_today"] == 0
     services.record_quiz_answer(user, questions[3], correct=True, answered_at=datetime.now(timezone.utc) - timedelta(days=2))
     assert signed_in.get("/progress/").context["reviews_year"] == 1
+
+
+def test_heatmap_labels_read_like_strftime():
+    from progress.charts import heatmap_chart
+
+    today = date(2026, 11, 25)
+    chart = heatmap_chart({today: 2, today - timedelta(days=40): 1}, today, stats.HEATMAP_DAYS)
+    for cell in chart["cells"]:
+        noun = "review" if cell.count == 1 else "reviews"
+        assert cell.label == f"{cell.day:%a %-d %b %Y}: {cell.count} {noun}"
+        assert f'data-day="{cell.day.isoformat()}" data-count="{cell.count}"><title>{cell.label}</title>' in chart["cells_svg"]
+    assert chart["by_month"][-1] == {"month": "November 2026", "reviews": 2, "days": 1}
