@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -29,16 +28,6 @@ class Book(models.Model):
     title = models.CharField(max_length=200)
 ```
 """
-
-
-@pytest.fixture
-def importer(db, django_user_model):
-    user = django_user_model.objects.create_user("ivy", "ivy@example.com", "correct-horse-battery", is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(codename="import_questionset", content_type__app_label="content"),
-        Permission.objects.get(codename="view_questionset"),
-    )
-    return user
 
 
 @pytest.fixture
