@@ -5,6 +5,7 @@ DJANGO_SECRET_KEY stops start-up.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -131,6 +132,11 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+if DEBUG:
+    # Development serves static files from the finders; no collectstatic folder is expected.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+    WHITENOISE_USE_FINDERS = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
