@@ -77,3 +77,11 @@ def test_site_templates_compose_the_apps(client, user, seed_set):
     assert "Continue reviewing" in home
     dashboard = client.get("/progress/").content.decode()
     assert 'id="recent-quizzes-heading"' in dashboard
+
+
+@pytest.mark.django_db
+def test_not_found_page_uses_the_site_layout(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html and 'href="/search/"' in html
