@@ -1,31 +1,50 @@
-"""Page benchmark: the study pages served by gunicorn on PostgreSQL, driven by wrk.
+"""Page benchmark: anonymous and signed-in pages under gunicorn on PostgreSQL, driven by wrk.
 
     python bench/pages_bench.py [--database-url postgres://postgres@127.0.0.1:5432/prep_bench_pages]
-                                [--port 8101] [--workers 4] [--connections 50] [--duration 10]
+                                [--port 8101] [--workers 2] [--connections 50] [--duration 10]
+                                [--redis-url redis://127.0.0.1:6379/9]
 
-The seed set is imported into a dedicated database (dropped and re-created each run).
-gunicorn serves the real site through bench/pages_settings.py and bench/pages_urls.py, which adds only a hello-world
-view at /bench-hello/: the baseline, measured through the same server in the same run.
-Reports requests/s, p50, p99 and errors per page, and each page's rate as a ratio to the
-hello-world rate. Targets at 50 connections: question page >= 0.5x hello-world,
-p99 < 100 ms, 0 errors.
+The shipped sets are imported into a dedicated database (dropped and re-created each run).
+The baseline is a bare Django hello-world (bench/hello_world.py: no apps, no middleware),
+served by the same gunicorn settings in the same run. Every request is sent as a TLS proxy
+sends it (`X-Forwarded-Proto: https`) to the production settings, and every URL must answer
+200 before it is measured. A rating POST rates a card never rated before, so each does the
+whole write; ReviewLog rows are counted against ratings sent.
+
+Targets (issue 10), as ratios to the hello-world rate: signed-in question >= 0.25, /review/
+>= 0.2, /quizzes/ >= 0.2, /progress/ >= 0.1, anonymous question >= 0.85, rating POST >= 0.15;
+p99 < 100 ms and 0 errors on every page.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
 PYTHON = sys.executable
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+TARGETS = {
+    "anonymous question": 0.85,
+    "signed-in question": 0.25,
+    "signed-in /review/": 0.2,
+    "signed-in /quizzes/": 0.2,
+    "signed-in /progress/": 0.1,
+    "rating POST": 0.15,
+}
 
 
 def run(cmd, env, **kwargs):
@@ -33,9 +52,8 @@ def run(cmd, env, **kwargs):
 
 
 def prepare_database(url: str, env: dict) -> None:
-    """Drop and re-create the bench database, migrate and import the seed into it."""
+    """Drop and re-create the bench database, migrate and import the shipped sets into it."""
     base, name = url.rsplit("/", 1)
-    admin_env = {**env, "DATABASE_URL": f"{base}/postgres"}
     script = (
         "import psycopg2, sys; from psycopg2 import sql\n"
         "import dj_database_url as d; c = d.parse(sys.argv[1])\n"
@@ -44,37 +62,51 @@ def prepare_database(url: str, env: dict) -> None:
         "cur.execute(sql.SQL('DROP DATABASE IF EXISTS {} WITH (FORCE)').format(sql.Identifier(sys.argv[2])))\n"
         "cur.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(sys.argv[2])))\n"
     )
-    run([PYTHON, "-c", script, url, name], admin_env)
-    db_env = {**env, "DATABASE_URL": url}
-    run([PYTHON, "manage.py", "migrate", "-v0"], db_env)
-    out = run([PYTHON, "manage.py", "import_questions", "--shipped"], db_env).stdout
+    run([PYTHON, "-c", script, url, name], {**env, "DATABASE_URL": f"{base}/postgres"})
+    run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    out = run([PYTHON, "manage.py", "import_questions", "--shipped"], env).stdout
     print(out.strip().splitlines()[0] if out.strip() else "imported")
 
 
-def first_urls(env: dict) -> dict[str, str]:
-    code = (
-        "import django; django.setup()\n"
-        "from questions.models import Question\n"
-        "q = Question.objects.listed().with_category().order_by('category__position', 'position')[1]\n"
-        "print(q.category.get_absolute_url()); print(q.get_absolute_url())\n"
+def count_logs(env: dict) -> int:
+    code = "import django; django.setup()\nfrom progress.models import ReviewLog\nprint(ReviewLog.objects.count())"
+    return int(run([PYTHON, "-c", code], env).stdout)
+
+
+def start(app: str, port: int, workers: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--worker-class", "sync", "--backlog", "2048", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
     )
-    category, question = run([PYTHON, "-c", code], env).stdout.split()
-    return {
-        "hello-world": "/bench-hello/",
-        "home": "/",
-        "category": category,
-        "question": question,
-        "search": "/search/?q=middleware",
-    }
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def fetch_status(url: str, headers: dict) -> int:
+    request = urllib.request.Request(url, headers={**PROXY_HEADERS, **headers})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def wait_for(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
+            if fetch_status(url, {}) == 200:
+                return
         except OSError:
             time.sleep(0.3)
     raise SystemExit(f"server did not answer {url}")
@@ -88,14 +120,14 @@ def _ms(text: str) -> float:
     return float(value) * _UNITS[unit]
 
 
-def wrk(url: str, connections: int, duration: int, threads: int = 2) -> dict:
-    out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
-    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+def wrk(url: str, connections: int, duration: int, *, headers: dict | None = None, script: str | None = None) -> dict:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    for name, value in {**PROXY_HEADERS, **(headers or {})}.items():
+        cmd += ["-H", f"{name}: {value}"]
+    if script:
+        cmd += ["-s", script]
+    cmd.insert(1, "--timeout=5s")
+    out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout
     errors = 0
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     if socket:
@@ -103,17 +135,50 @@ def wrk(url: str, connections: int, duration: int, threads: int = 2) -> dict:
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         errors += int(non2xx.group(1))
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    return {"rate": rate, "p50": p50, "p99": p99, "errors": errors, "requests": requests}
+    return {
+        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": _ms(re.search(r"\s50%\s+(\S+)", out).group(1)),
+        "p99": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),
+        "errors": errors,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+    }
+
+
+RATE_LUA = """
+local ratings = {%(ratings)s}
+local csrf = "%(csrf)s"
+local counter = 0
+function setup(thread)
+  thread:set("offset", counter)
+  counter = counter + 1
+end
+function init(args)
+  i = offset
+end
+function request()
+  local r = ratings[(i %% #ratings) + 1]
+  i = i + 2
+  return wrk.format("POST", r[2], {
+    ["Cookie"] = "%(session_cookie)s=" .. r[1] .. "; %(csrf_cookie)s=" .. csrf,
+    ["X-CSRFToken"] = csrf,
+    ["Referer"] = "https://127.0.0.1:%(port)d/review/",
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["HX-Request"] = "true",
+    ["X-Forwarded-Proto"] = "https",
+  }, r[3])
+end
+"""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/prep_bench_pages")
+    parser.add_argument("--redis-url", default="", help="REDIS_URL for the site (default: in-process cache)")
     parser.add_argument("--port", type=int, default=8101)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--ratings", type=int, default=30_000, help="fresh cards to rate")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk")
@@ -122,41 +187,72 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": args.database_url,
         "DJANGO_SETTINGS_MODULE": "pages_settings",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
+        "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
         "DJANGO_CONN_MAX_AGE": "600",
     }
-    prepare_database(args.database_url, {**env, "DJANGO_SETTINGS_MODULE": "prepsite.settings"})
-    urls = first_urls(env)
-
-    base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "prepsite.wsgi:application",
-         "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers), "--worker-class", "sync",
-         "--backlog", "2048", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )
-    try:
-        wait_for(base + urls["hello-world"])
-        results = {}
-        for name, path in urls.items():
-            wrk(base + path, args.connections, 2)  # warm-up: caches, connections, imports
-            results[name] = wrk(base + path, args.connections, args.duration)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-
-    hello = results["hello-world"]["rate"]
-    print(f"\ngunicorn {args.workers} sync workers, PostgreSQL, wrk {args.connections} connections, "
-          f"{args.duration}s per page (after a 2s warm-up)\n")
-    print(f"{'page':<12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'x hello':>8}")
-    for name, r in results.items():
-        print(f"{name:<12} {r['rate']:>9.1f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['errors']:>7} {r['rate'] / hello:>8.2f}")
-    q = results["question"]
-    checks = {
-        "question page >= 0.5x hello-world": q["rate"] / hello >= 0.5,
-        "p99 < 100 ms on every page": all(r["p99"] < 100 for r in results.values()),
-        "0 errors": all(r["errors"] == 0 for r in results.values()),
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    prepare_database(args.database_url, env)
+    fixture = json.loads(run([PYTHON, str(BENCH / "pages_fixture.py"), str(args.ratings)], env).stdout)
+    signed_in = {"Cookie": f"{fixture['session_cookie']}={fixture['reader_session']}"}
+    pages = {
+        "anonymous question": (fixture["question"], {}),
+        "anonymous question ?x=<random>": (fixture["question"] + "?utm_source=bench&x=1", {}),
+        "signed-in question": (fixture["question"], signed_in),
+        "signed-in /review/": (fixture["review"], signed_in),
+        "signed-in /quizzes/": (fixture["quizzes"], signed_in),
+        "signed-in /progress/": (fixture["progress"], signed_in),
     }
+    ratings = ",".join(f'{{"{r["session"]}","{r["path"]}","{r["body"]}"}}' for r in fixture["rate"])
+    lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    lua.write(RATE_LUA % {"ratings": ratings, "csrf": fixture["csrf_token"], "port": args.port,
+                          "session_cookie": fixture["session_cookie"], "csrf_cookie": fixture["csrf_cookie"]})
+    lua.close()
+
+    hello_port = args.port + 1
+    hello_env = {**os.environ, "PYTHONPATH": str(BENCH)}
+    hello_server = start("hello_world:application", hello_port, args.workers, hello_env)
+    site = start("prepsite.wsgi:application", args.port, args.workers, env)
+    base = f"http://127.0.0.1:{args.port}"
+    results = {}
+    try:
+        wait_for(f"http://127.0.0.1:{hello_port}/")
+        wait_for(base + "/healthz")
+        for name, (path, headers) in pages.items():
+            status = fetch_status(base + path, headers)
+            if status != 200:
+                raise SystemExit(f"{name}: {path} answered {status}, not 200; refusing to measure it")
+        wrk(f"http://127.0.0.1:{hello_port}/", args.connections, 2)
+        results["hello-world (bare Django)"] = wrk(f"http://127.0.0.1:{hello_port}/", args.connections, args.duration)
+        for name, (path, headers) in pages.items():
+            wrk(base + path, args.connections, 2, headers=headers)  # warm-up: caches, connections
+            results[name] = wrk(base + path, args.connections, args.duration, headers=headers)
+        before = count_logs(env)
+        results["rating POST"] = wrk(base + fixture["review"], args.connections, args.duration, script=lua.name)
+        logged = count_logs(env) - before
+    finally:
+        stop(site)
+        stop(hello_server)
+        os.unlink(lua.name)
+
+    hello = results["hello-world (bare Django)"]["rate"]
+    print(f"\ngunicorn {args.workers} sync workers, PostgreSQL, "
+          f"{'Redis' if args.redis_url else 'in-process'} cache, wrk {args.connections} connections, "
+          f"{args.duration}s per page after a 2s warm-up, X-Forwarded-Proto: https\n")
+    print(f"| page | req/s | p50 ms | p99 ms | errors | x hello | target |")
+    print(f"|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        target = TARGETS.get(name)
+        print(f"| {name} | {r['rate']:.1f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | "
+              f"{r['rate'] / hello:.2f} | {f'>= {target}' if target else ''} |")
+    rated = results["rating POST"]["requests"]
+    print(f"\nrating POSTs answered: {rated}, new ReviewLog rows: {logged}"
+          f" (fresh cards available: {len(fixture['rate'])})")
+    checks = {f"{name} >= {target}x hello-world": results[name]["rate"] / hello >= target
+              for name, target in TARGETS.items()}
+    checks["every rating POST wrote one log"] = rated == logged
+    checks["p99 < 100 ms on every page"] = all(r["p99"] < 100 for r in results.values())
+    checks["0 errors"] = all(r["errors"] == 0 for r in results.values())
     print()
     for label, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'}  {label}")
