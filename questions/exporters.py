@@ -17,7 +17,7 @@ from pygments.formatters import HtmlFormatter
 
 from questions.models import Question, QuestionSet
 
-from .parser import ATX_RE, Scanner, looks_like_question, split_number
+from content.parser import ATX_RE, Scanner, looks_like_question, split_number
 
 QUESTION_LEVEL = 3
 
@@ -78,7 +78,7 @@ def _quiz_block(question: Question) -> str:
 def to_markdown(question_set: QuestionSet) -> str:
     """The set as Markdown: `# Set`, `## Category`, `### N. Question`, answers with fenced code.
 
-    Expects categories and their listed questions prefetched (see content.views._export_set),
+    Expects categories and their listed questions prefetched (see questions.import_views._export_set),
     but works without.
     """
     blocks = [f"# {question_set.title}"]
@@ -184,9 +184,9 @@ def build_package(question_set: QuestionSet) -> genanki.Package:
                         question.answer_html,
                         html.escape(category.title),
                         html.escape(question_set.title),
-                        html.escape(question.key),
+                        html.escape(question.slug),
                     ],
-                    guid=genanki.guid_for(question_set.slug, question.key),
+                    guid=genanki.guid_for(question_set.slug, question.slug),
                     tags=[_tag(question_set.slug), _tag(category.slug)],
                 )
             )

@@ -1,6 +1,6 @@
 """The admin import workflow: upload → preview (dry run) → apply or cancel, over stored bytes.
 
-The management command and this module share content.parser and content.importer.
+An upload is parsed and dry-run once; its report is stored, so viewing a preview parses nothing.
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from dataclasses import asdict
 from django.db import transaction
 from django.utils import timezone
 
-from questions.models import QuestionSet
+from content.document import Document
 
-from .document import Document
-from .importer import ImportReport, apply, content_hash
-from .models import ImportRecord
-from .parser import parse
+from .import_records import ImportRecord
+from .importing import ImportReport, content_hash, parse_document
+from .models import QuestionSet
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -40,6 +39,8 @@ def report_json(report: ImportReport) -> dict:
         "summary": report.summary(),
         "changes": changes,
         "warnings": [{"line": w.line, "message": w.message} for w in report.warnings],
+        "source_url": report.source_url,
+        "license": report.license,
     }
 
 
@@ -52,10 +53,12 @@ def _store(record: ImportRecord, document: Document, report: ImportReport) -> No
     record.report = report_json(report)
 
 
-def create_record(data: bytes, file_name: str, user, target: QuestionSet | None = None) -> ImportRecord:
-    """Parse and dry-run an upload, and keep it for review; raises ParseError and writes nothing."""
-    document = parse(data, file_name)
-    report = apply(document, target=target, source_hash=content_hash(data), dry_run=True)
+def create_record(
+    data: bytes, file_name: str, user, target: QuestionSet | None = None, base_url: str = ""
+) -> ImportRecord:
+    """Parse and dry-run an upload, and keep it with its report; raises ParseError and writes nothing."""
+    document = parse_document(data, file_name, base_url)
+    report = QuestionSet.objects.sync(document, target=target, source_hash=content_hash(data), dry_run=True)
     record = ImportRecord(
         file_name=file_name[:255],
         data=data,
@@ -63,17 +66,11 @@ def create_record(data: bytes, file_name: str, user, target: QuestionSet | None 
         size=len(data),
         uploaded_by=user if user is not None and user.is_authenticated else None,
         target=target,
+        base_url=base_url[:500],
     )
     _store(record, document, report)
     record.save()
     return record
-
-
-def preview(record: ImportRecord) -> tuple[Document, ImportReport]:
-    """What applying the record would do now (the database may have moved on since the upload)."""
-    document = parse(bytes(record.data), record.file_name)
-    report = apply(document, target=record.target, source_hash=record.sha256, dry_run=True)
-    return document, report
 
 
 def apply_record(record_id: int) -> ImportRecord:
@@ -82,8 +79,8 @@ def apply_record(record_id: int) -> ImportRecord:
         record = ImportRecord.objects.select_for_update().get(pk=record_id)
         if record.status != ImportRecord.Status.PENDING:
             raise ImportNotPending(f"this import was already {record.get_status_display()}")
-        document = parse(bytes(record.data), record.file_name)
-        report = apply(document, target=record.target, source_hash=record.sha256)
+        document = parse_document(bytes(record.data), record.file_name, record.base_url)
+        report = QuestionSet.objects.sync(document, target=record.target, source_hash=record.sha256)
         _store(record, document, report)
         record.status = ImportRecord.Status.APPLIED
         record.applied_at = timezone.now()

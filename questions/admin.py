@@ -1,4 +1,4 @@
-"""The Django admin for content: sets, categories, questions with their examples, authored items."""
+"""The Django admin for the study content: sets, categories, questions with their examples, authored items."""
 
 from django import forms
 from django.contrib import admin
@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from questions.models import AuthoredItem, Category, Example, Question, QuestionSet
+from content.document import ParseError
+from content.render import Renderer
 
-from .document import ParseError
 from .editing import ANSWER_PREFIX_LINES, parse_answer, rerender
-from .models import ImportRecord
-from .render import Renderer
+from .import_admin import ImportRecordAdmin  # noqa: F401  (registers ImportRecord)
+from .import_records import ImportRecord
+from .models import AuthoredItem, Category, Example, Question, QuestionSet
 
 
 def _when(moment) -> str:
@@ -26,13 +27,14 @@ def _last_import():
 
 @admin.register(QuestionSet)
 class QuestionSetAdmin(admin.ModelAdmin):
-    change_list_template = "content/admin/questionset_change_list.html"
+    change_list_template = "questions/admin/questionset_change_list.html"
     list_display = ["title", "slug", "layout", "question_count", "last_import", "imported_at"]
     search_fields = ["title", "slug", "source_name"]
     readonly_fields = ["source_name", "content_hash", "layout", "imported_at", "last_import_detail", "exports"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (None, {"fields": ["title", "slug", "intro_md", "closing_md"]}),
+        ("Source", {"fields": ["source_url", "license"]}),
         ("Import", {"fields": ["last_import_detail", "source_name", "content_hash", "layout", "imported_at"]}),
         ("Export", {"fields": ["exports"]}),
     ]
@@ -65,7 +67,7 @@ class QuestionSetAdmin(admin.ModelAdmin):
     def last_import(self, obj):
         if not obj.last_import_id:
             return "—"
-        url = reverse("content_admin:import_detail", args=[obj.last_import_id])
+        url = reverse("imports:import_detail", args=[obj.last_import_id])
         return format_html('<a href="{}">{}</a> · {}', url, obj.last_import_name, _when(obj.last_import_at))
 
     @admin.display(description="last import")
@@ -77,7 +79,7 @@ class QuestionSetAdmin(admin.ModelAdmin):
         )
         if record is None:
             return "No import through the admin yet (the management command leaves no record)."
-        history = reverse("content_admin:import_history") + f"?set={obj.pk}"
+        history = reverse("imports:import_history") + f"?set={obj.pk}"
         return format_html(
             '<a href="{}">{}</a> by {} on {} — {} · <code>{}</code> · <a href="{}">all imports of this set</a>',
             record.get_absolute_url(), record.file_name, record.uploaded_by or "a deleted user",
@@ -91,9 +93,9 @@ class QuestionSetAdmin(admin.ModelAdmin):
         return format_html(
             '<a class="button" href="{}">Markdown (.md)</a> <a class="button" href="{}">Anki deck (.apkg)</a> '
             '<a href="{}?set={}">Import a new version…</a>',
-            reverse("content:export_markdown", args=[obj.slug]),
-            reverse("content:export_anki", args=[obj.slug]),
-            reverse("content_admin:import_upload"), obj.pk,
+            reverse("questions:export_markdown", args=[obj.slug]),
+            reverse("questions:export_anki", args=[obj.slug]),
+            reverse("imports:import_upload"), obj.pk,
         )
 
 
@@ -162,10 +164,10 @@ class QuestionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "category", "question_set", "archived", "updated_at"]
     list_filter = [("category__question_set", admin.RelatedOnlyFieldListFilter),
                    ("category", CategoryListFilter), "archived"]
-    search_fields = ["title", "answer_md", "key", "number"]
+    search_fields = ["title", "answer_md", "slug", "number"]
     list_select_related = ["category", "category__question_set"]
-    readonly_fields = ["preview", "key", "updated_at"]
-    fields = ["category", "number", "title", "slug", "position", "archived", "answer_md", "preview", "key", "updated_at"]
+    readonly_fields = ["preview", "updated_at"]
+    fields = ["category", "number", "title", "slug", "position", "archived", "answer_md", "preview", "updated_at"]
     inlines = [ExampleInline, AuthoredItemInline]
     list_per_page = 50
 

@@ -6,12 +6,12 @@ blocks. After an edit, whichever side was edited wins and the other is rewritten
 
 from __future__ import annotations
 
-from questions.models import Example, Question
+from content.document import ExampleDoc, code_mark
+from content.importer import render_question
+from content.parser import parse
+from content.render import Renderer
 
-from .document import ExampleDoc, code_mark
-from .importer import render_question
-from .parser import parse
-from .render import Renderer
+from .models import Example, Question
 
 
 ANSWER_PREFIX_LINES = 6  # the lines parse_answer puts before the answer

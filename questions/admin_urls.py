@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import import_views as views
 
-app_name = "content_admin"
+app_name = "imports"
 urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
     path("import/history/", views.import_history, name="import_history"),

@@ -2,10 +2,10 @@
 
 from django import forms
 
-from questions.models import QuestionSet
+from content.parser import ParseError, decode
 
 from .imports import MAX_UPLOAD_BYTES
-from .parser import ParseError, decode
+from .models import QuestionSet
 
 
 class UploadForm(forms.Form):
@@ -20,6 +20,15 @@ class UploadForm(forms.Form):
         empty_label="— the set with the same title, or a new set —",
         label="Replaces",
         help_text="Questions are matched in place, so users' progress is kept; missing ones are archived.",
+    )
+
+    base_url = forms.URLField(
+        label="Base URL for relative images",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Where the file's images live, e.g. https://raw.githubusercontent.com/owner/repo/main/. "
+        "Without it, relative images show their alt text.",
     )
 
     def clean_file(self):

@@ -16,7 +16,7 @@ def admin_client_(client, admin_user):
 def test_question_list_filters_and_search(admin_client_, seed_set, django_assert_max_num_queries):
     other = QuestionSet.objects.create(title="Other", slug="other")
     Question.objects.create(category=Category.objects.create(question_set=other, title="Misc", slug="misc"),
-                            title="Other question?", slug="other-question", key="other-question")
+                            title="Other question?", slug="other-question")
     url = reverse("admin:questions_question_changelist")
     with django_assert_max_num_queries(12):
         response = admin_client_.get(url)
@@ -50,7 +50,7 @@ def test_set_and_category_lists(admin_client_, seed_set, django_assert_max_num_q
     with django_assert_max_num_queries(10):
         assert admin_client_.get(reverse("admin:questions_category_changelist")).status_code == 200
     assert admin_client_.get(reverse("admin:questions_authoreditem_changelist")).status_code == 200
-    assert admin_client_.get(reverse("admin:content_importrecord_changelist")).status_code == 200
+    assert admin_client_.get(reverse("admin:questions_importrecord_changelist")).status_code == 200
 
 
 @pytest.mark.django_db

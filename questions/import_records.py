@@ -4,7 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from .importer import format_counts
+
+def format_counts(created: int, updated: int, unchanged: int, archived: int) -> str:
+    return f"{created} created, {updated} updated, {unchanged} unchanged, {archived} archived"
 
 
 class ImportRecordQuerySet(models.QuerySet):
@@ -43,8 +45,10 @@ class ImportRecord(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     archived = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
-    # The importer's report (changes and warnings) as JSON: the preview, then the applied result.
+    # The importer's report (changes and warnings) as JSON: the dry run made once at upload, then
+    # the applied result.
     report = models.JSONField(default=dict, blank=True)
+    base_url = models.URLField(max_length=500, blank=True)
 
     objects = ImportRecordQuerySet.as_manager()
 
@@ -56,7 +60,7 @@ class ImportRecord(models.Model):
         return f"{self.file_name} ({self.get_status_display()}, {self.created_at:%Y-%m-%d %H:%M})"
 
     def get_absolute_url(self) -> str:
-        return reverse("content_admin:import_detail", args=[self.pk])
+        return reverse("imports:import_detail", args=[self.pk])
 
     @property
     def short_hash(self) -> str:

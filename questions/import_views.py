@@ -1,4 +1,4 @@
-"""The admin import page (upload → preview → apply or cancel, history) and the public exports."""
+"""The admin import pages (upload → preview → apply or cancel, history) and the public exports."""
 
 from __future__ import annotations
 
@@ -10,28 +10,22 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from questions.models import Category, Question, QuestionSet
+from content.parser import ParseError
+from prepsite.htmx import for_htmx
 
 from . import exporters
-from .forms import UploadForm, parse_error_message
-from .imports import (
-    ImportNotPending,
-    apply_record,
-    cancel_record,
-    create_record,
-    grouped_changes,
-    preview,
-    report_json,
-)
-from .models import ImportRecord
-from .parser import ParseError
+from .import_forms import UploadForm, parse_error_message
+from .import_records import ImportRecord
+from .imports import ImportNotPending, apply_record, cancel_record, create_record, grouped_changes
+from .models import Category, Question, QuestionSet
 
-IMPORT_PERMISSION = "content.import_questionset"
+IMPORT_PERMISSION = "questions.import_questionset"
 
 
 def import_permission_required(view):
@@ -59,6 +53,7 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 @import_permission_required
 @require_http_methods(["GET", "POST"])
+@for_htmx("upload-form", use_partial="upload-form")
 def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
@@ -67,45 +62,31 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            record = create_record(form.data_bytes, upload.name, request.user, form.cleaned_data["replaces"])
+            record = create_record(form.data_bytes, upload.name, request.user, form.cleaned_data["replaces"],
+                                   base_url=form.cleaned_data["base_url"])
         except ParseError as exc:
             form.add_error("file", parse_error_message(exc))
         else:
             return _redirect(request, record.get_absolute_url())
-    template = "content/import_upload.html"
-    if request.htmx:
-        template += "#upload-form"
-    # htmx swaps the form with its message in place (browsers log every 4xx as an error);
-    # a plain form post gets the 400 it deserves.
-    status = 400 if form.is_bound and form.errors and not request.htmx else 200
-    recent = ImportRecord.objects.select_related("uploaded_by", "question_set")[:5]
-    return render(request, template, _context(request, "Import a question set", form=form, recent=recent), status=status)
+    status = 422 if form.is_bound and form.errors else 200
+    recent = ImportRecord.objects.select_related("uploaded_by", "question_set").defer("data", "report")[:5]
+    return TemplateResponse(
+        request, "questions/imports/upload.html",
+        _context(request, "Import a question set", form=form, recent=recent), status=status,
+    )
 
 
 @import_permission_required
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report stored at upload (pending) or at apply; nothing is parsed here."""
     record = get_object_or_404(ImportRecord.objects.select_related("uploaded_by", "target", "question_set"), pk=pk)
     report = record.report
-    error = ""
-    if record.status == ImportRecord.Status.PENDING:
-        try:
-            _, live = preview(record)
-        except ParseError as exc:
-            error = parse_error_message(exc)
-        else:
-            report = report_json(live)
-    return render(
+    return TemplateResponse(
         request,
-        "content/import_detail.html",
-        _context(
-            request,
-            f"Import of {record.file_name}",
-            record=record,
-            report=report,
-            groups=grouped_changes(report),
-            error=error,
-        ),
+        "questions/imports/detail.html",
+        _context(request, f"Import of {record.file_name}", record=record, report=report,
+                 groups=grouped_changes(report)),
     )
 
 
@@ -134,7 +115,7 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"Nothing was changed: {exc}.")
     else:
         messages.info(request, f"Import of {record.file_name} cancelled; nothing was changed.")
-    return _redirect(request, reverse("content_admin:import_history"))
+    return _redirect(request, reverse("imports:import_history"))
 
 
 @import_permission_required
@@ -149,9 +130,9 @@ def import_history(request: HttpRequest) -> HttpResponse:
         question_set = get_object_or_404(QuestionSet, pk=set_id)
         records = records.filter(question_set=question_set)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(
+    return TemplateResponse(
         request,
-        "content/import_history.html",
+        "questions/imports/history.html",
         _context(request, "Import history", page=page, question_set=question_set),
     )
 

@@ -6,12 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from content.models import ImportRecord
+from questions.import_records import ImportRecord
 from questions.models import Question, QuestionSet
 
-SEED = Path(__file__).resolve().parents[1] / "sets" / "django-interview-questions.md"
-UPLOAD = reverse("content_admin:import_upload")
-HISTORY = reverse("content_admin:import_history")
+SEED = Path(__file__).resolve().parents[2] / "content" / "sets" / "django-interview-questions.md"
+UPLOAD = reverse("imports:import_upload")
+HISTORY = reverse("imports:import_history")
 
 SMALL = """# Small set
 
@@ -78,8 +78,8 @@ def test_pending_record_cannot_be_applied_by_someone_without_the_permission(impo
     upload(importer_client, SMALL.encode())
     record = ImportRecord.objects.get()
     client.force_login(staff)
-    assert client.post(reverse("content_admin:import_apply", args=[record.pk])).status_code == 403
-    assert client.post(reverse("content_admin:import_cancel", args=[record.pk])).status_code == 403
+    assert client.post(reverse("imports:import_apply", args=[record.pk])).status_code == 403
+    assert client.post(reverse("imports:import_cancel", args=[record.pk])).status_code == 403
     assert client.get(record.get_absolute_url()).status_code == 403
     record.refresh_from_db()
     assert record.status == "pending" and not QuestionSet.objects.exists()
@@ -120,7 +120,7 @@ def test_upload_previews_without_changing_anything(importer_client, importer):
 def test_apply_imports_once_and_refuses_a_second_time(importer_client):
     upload(importer_client, SMALL.encode(), "small.md")
     record = ImportRecord.objects.get()
-    apply_url = reverse("content_admin:import_apply", args=[record.pk])
+    apply_url = reverse("imports:import_apply", args=[record.pk])
     assert importer_client.get(apply_url).status_code == 405
 
     response = importer_client.post(apply_url, follow=True)
@@ -136,7 +136,7 @@ def test_apply_imports_once_and_refuses_a_second_time(importer_client):
     response = importer_client.post(apply_url, follow=True)
     assert "already applied" in response.content.decode()
     assert Question.objects.count() == 2 and QuestionSet.objects.count() == 1
-    assert importer_client.post(reverse("content_admin:import_cancel", args=[record.pk])).status_code == 302
+    assert importer_client.post(reverse("imports:import_cancel", args=[record.pk])).status_code == 302
     record.refresh_from_db()
     assert record.status == "applied"
 
@@ -145,11 +145,11 @@ def test_apply_imports_once_and_refuses_a_second_time(importer_client):
 def test_cancel_changes_nothing_and_cannot_be_applied_afterwards(importer_client):
     upload(importer_client, SMALL.encode())
     record = ImportRecord.objects.get()
-    response = importer_client.post(reverse("content_admin:import_cancel", args=[record.pk]))
+    response = importer_client.post(reverse("imports:import_cancel", args=[record.pk]))
     assert response.status_code == 302 and response["Location"] == HISTORY
     record.refresh_from_db()
     assert record.status == "cancelled"
-    importer_client.post(reverse("content_admin:import_apply", args=[record.pk]))
+    importer_client.post(reverse("imports:import_apply", args=[record.pk]))
     assert not QuestionSet.objects.exists()
     record.refresh_from_db()
     assert record.status == "cancelled"
@@ -159,7 +159,7 @@ def test_cancel_changes_nothing_and_cannot_be_applied_afterwards(importer_client
 def test_apply_uses_the_stored_bytes(importer_client):
     upload(importer_client, SMALL.encode())
     record = ImportRecord.objects.get()
-    importer_client.post(reverse("content_admin:import_apply", args=[record.pk]))
+    importer_client.post(reverse("imports:import_apply", args=[record.pk]))
     assert QuestionSet.objects.get().content_hash == record.sha256
 
 
@@ -203,7 +203,7 @@ def test_replaces_an_existing_set_chosen_on_the_form(importer_client, seed_set):
     upload(importer_client, text.encode(), "second-edition.md", replaces=seed_set)
     record = ImportRecord.objects.get()
     assert record.target == seed_set and record.created == 0
-    importer_client.post(reverse("content_admin:import_apply", args=[record.pk]))
+    importer_client.post(reverse("imports:import_apply", args=[record.pk]))
     seed_set.refresh_from_db()
     assert QuestionSet.objects.count() == 1
     assert seed_set.title == "Django questions, 2nd edition"
@@ -222,8 +222,8 @@ def test_htmx_upload_redirects_the_client_or_swaps_the_form(importer_client):
     response = upload(importer_client, SMALL.encode(), HX_Request="true")
     assert response.status_code == 200
     assert response["HX-Redirect"] == ImportRecord.objects.get().get_absolute_url()
-    response = upload(importer_client, b"", HX_Request="true")
-    assert response.status_code == 200  # swapped in place; without htmx the same error is a 400
+    response = upload(importer_client, b"", HX_Request="true", HX_Target="upload-form")
+    assert response.status_code == 422  # the form with its errors, swapped in place
     assert b"<html" not in response.content and b'id="upload-form"' in response.content
 
 
@@ -249,7 +249,7 @@ BROKEN_FENCE = "# Set\n\nSome intro.\n\n```python\nprint('never closed')\nmore c
 def test_bad_input_is_refused_on_the_upload_page(importer_client, seed_set, data, name, message):
     before = list(Question.objects.values_list("pk", "answer_md", "archived"))
     response = upload(importer_client, data, name)
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.content.decode()
     assert message.lower() in page.lower()
     assert "nothing changed" in page
@@ -262,7 +262,7 @@ def test_too_large_is_refused(importer_client, settings):
     data = (SMALL + "x" * 100 + "\n").encode() * (5 * 1024 * 1024 // 150 + 10)
     assert len(data) > 5 * 1024 * 1024
     response = upload(importer_client, data, "huge.md")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "the limit is 5 MB" in response.content.decode()
     assert not ImportRecord.objects.exists()
 
@@ -270,7 +270,7 @@ def test_too_large_is_refused(importer_client, settings):
 @pytest.mark.django_db
 def test_missing_file_is_a_form_error(importer_client):
     response = importer_client.post(UPLOAD, {})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "This field is required" in response.content.decode()
 
 
@@ -282,7 +282,7 @@ def test_history_lists_who_when_file_hash_and_counts(importer_client, importer, 
     for n in range(3):
         upload(importer_client, SMALL.replace("Small set", f"Small set {n}").encode(), f"small-{n}.md")
     record = ImportRecord.objects.first()
-    importer_client.post(reverse("content_admin:import_apply", args=[record.pk]))
+    importer_client.post(reverse("imports:import_apply", args=[record.pk]))
     record.refresh_from_db()
     with django_assert_max_num_queries(8):
         response = importer_client.get(HISTORY)
@@ -297,9 +297,9 @@ def test_history_lists_who_when_file_hash_and_counts(importer_client, importer, 
     table = response.content.decode().split('id="import-history"')[1].split("</table>")[0]
     assert table.count("<tr>") == 2  # header + the one applied record
 
-    response = importer_client.get(reverse("content_admin:import_source", args=[record.pk]))
+    response = importer_client.get(reverse("imports:import_source", args=[record.pk]))
     assert response.content == bytes(record.data)
-    assert importer_client.get(reverse("content_admin:import_detail", args=[99999])).status_code == 404
+    assert importer_client.get(reverse("imports:import_detail", args=[99999])).status_code == 404
     assert importer_client.get(HISTORY, {"set": "²"}).status_code == 400
     assert importer_client.get(HISTORY, {"set": "99999"}).status_code == 404
 
@@ -308,7 +308,7 @@ def test_history_lists_who_when_file_hash_and_counts(importer_client, importer, 
 def test_each_set_shows_its_last_import(importer_client, admin_user, client, django_assert_max_num_queries):
     for _ in range(2):
         upload(importer_client, SMALL.encode(), "small.md")
-        importer_client.post(reverse("content_admin:import_apply", args=[ImportRecord.objects.first().pk]))
+        importer_client.post(reverse("imports:import_apply", args=[ImportRecord.objects.first().pk]))
     latest = ImportRecord.objects.applied().first()
     question_set = QuestionSet.objects.get()
     client.force_login(admin_user)
@@ -318,7 +318,7 @@ def test_each_set_shows_its_last_import(importer_client, admin_user, client, dja
     response = client.get(reverse("admin:questions_questionset_change", args=[question_set.pk]))
     page = response.content.decode()
     assert latest.get_absolute_url() in page and "0 created, 0 updated, 2 unchanged" in page
-    assert reverse("content:export_markdown", args=[question_set.slug]) in page
-    assert reverse("content:export_anki", args=[question_set.slug]) in page
+    assert reverse("questions:export_markdown", args=[question_set.slug]) in page
+    assert reverse("questions:export_anki", args=[question_set.slug]) in page
 
 

@@ -2,7 +2,7 @@
 document can stay exactly as its author wrote it.
 
 The file is ordinary question-set Markdown: each question heading names a question of an
-imported set (by number, key or title) and holds a "Quiz" sub-heading with the items; see
+imported set (by number, slug or title) and holds a "Quiz" sub-heading with the items; see
 README, "Authored quiz items". Its items replace, in one transaction, the items that came
 from the same file before.
 """
@@ -15,12 +15,23 @@ from pathlib import PurePath
 
 from django.db import transaction
 
-from questions.models import AuthoredItem, Question, QuestionSet
+from content.document import ParseError
+from content.parser import decode, parse
 
-from .document import ParseError, Warning
-from .parser import decode, parse
+from .models import AuthoredItem, Question, QuestionSet
 
 SET_LINE_RE = re.compile(r"^\s*Set:\s*(?P<name>\S.*?)\s*$", re.I | re.M)
+
+
+@dataclass
+class Note:
+    """A warning of the supplement's own, shaped like the parser's (line, message)."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
 
 
 @dataclass
@@ -32,7 +43,7 @@ class SupplementReport:
     items: int = 0
     removed: int = 0
     dry_run: bool = False
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # items with line and message
 
     def summary(self) -> str:
         return f"{self.items} quiz items for {self.questions} questions (replacing {self.removed})"
@@ -73,8 +84,8 @@ def apply_supplement(
     # A supplement's questions carry no answers; the parser's "empty answer" notes do not apply.
     report.warnings = [w for w in document.warnings if "empty answer" not in w.message]
 
-    questions = list(Question.objects.listed().filter(category__question_set=target).only("pk", "number", "key", "title"))
-    by_key = {q.key: q for q in questions}
+    questions = list(Question.objects.listed().filter(category__question_set=target).only("pk", "number", "slug", "title"))
+    by_key = {q.slug: q for q in questions}
     by_title = {q.title.casefold(): q for q in questions}
     by_number: dict[str, list[Question]] = {}
     for q in questions:
@@ -95,7 +106,7 @@ def apply_supplement(
                 f"“{doc.title}” is question {match.number} in “{target.title}”, not {doc.number}", doc.line
             )
         if not doc.quiz_items:
-            report.warnings.append(Warning(doc.line, f"“{doc.title}” has no quiz items under a “Quiz” heading"))
+            report.warnings.append(Note(doc.line, f"“{doc.title}” has no quiz items under a “Quiz” heading"))
             continue
         report.questions += 1
         for position, item in enumerate(doc.quiz_items):

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from content.importer import apply, content_hash
 from content.parser import parse
+from questions.importing import content_hash
 from questions.models import AuthoredItem, Category, Example, Question, QuestionSet
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ A hook.
 
 
 def run(text: str, **kwargs):
-    return apply(parse(text, "prep.md"), source_hash=content_hash(text), **kwargs)
+    return QuestionSet.objects.sync(parse(text, "prep.md"), source_hash=content_hash(text), **kwargs)
 
 
 def test_seed_imports_exactly(seed_set):
@@ -59,7 +59,7 @@ def test_seed_imports_exactly(seed_set):
 
 def test_reimporting_the_same_file_changes_nothing(seed_set):
     before = {q.pk: (q.updated_at, q.answer_html) for q in Question.objects.all()}
-    report = apply(parse(seed_set_bytes(), "django-interview-questions.md"))
+    report = QuestionSet.objects.sync(parse(seed_set_bytes(), "django-interview-questions.md"))
     assert (report.created, report.updated, report.unchanged, report.archived) == (0, 0, 28, 0)
     after = {q.pk: (q.updated_at, q.answer_html) for q in Question.objects.all()}
     assert after == before
@@ -126,7 +126,7 @@ def test_dry_run_writes_nothing():
 def test_failure_midway_leaves_the_database_as_it_was():
     run(BASE)
     snapshot = list(Question.objects.values_list("pk", "title", "answer_md", "archived"))
-    with mock.patch("content.importer.Example.objects.bulk_create", side_effect=RuntimeError("disk full")):
+    with mock.patch("questions.importing.Example.objects.bulk_create", side_effect=RuntimeError("disk full")):
         with pytest.raises(RuntimeError):
             run(BASE.replace("A hook.", "A hook, changed.") + "\n### 5. New?\nNew.\n")
     assert list(Question.objects.values_list("pk", "title", "answer_md", "archived")) == snapshot
@@ -135,7 +135,7 @@ def test_failure_midway_leaves_the_database_as_it_was():
 def test_replace_target_set_explicitly():
     run(BASE)
     target = QuestionSet.objects.get()
-    report = apply(parse(BASE.replace("# Prep Set", "# Renamed Set"), "other.md"), target=target)
+    report = QuestionSet.objects.sync(parse(BASE.replace("# Prep Set", "# Renamed Set"), "other.md"), target=target)
     assert report.question_set_id == target.pk
     assert report.unchanged == 3
     target.refresh_from_db()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from content import exporters
-from content.importer import apply, content_hash
+from questions import exporters
+from questions.importing import content_hash
 from content.parser import parse
 from questions.models import AuthoredItem, Category, Question, QuestionSet
 
@@ -66,7 +66,7 @@ def _db_shape(question_set):
 def _import(path):
     data = path.read_bytes()
     document = parse(data, path.name)
-    report = apply(document, source_hash=content_hash(data))
+    report = QuestionSet.objects.sync(document, source_hash=content_hash(data))
     return document, QuestionSet.objects.get(pk=report.question_set_id)
 
 
@@ -86,7 +86,7 @@ def test_markdown_round_trip(path):
     assert again.closing_md == original.closing_md
 
     # Importing the export over the set changes nothing.
-    report = apply(again, target=question_set)
+    report = QuestionSet.objects.sync(again, target=question_set)
     assert (report.created, report.updated, report.archived) == (0, 0, 0)
     assert report.unchanged == len(original.questions)
     assert _db_shape(question_set) == _shape(original)
@@ -135,10 +135,10 @@ def test_headings_inside_answers_are_pushed_below_the_question_level():
     question_set = QuestionSet.objects.create(title="Deep", slug="deep")
     category = Category.objects.create(question_set=question_set, title="Basics", slug="basics")
     Question.objects.create(
-        category=category, number="1", title="What is it?", slug="what", key="what",
+        category=category, number="1", title="What is it?", slug="what",
         answer_md="## Short answer\n\nIt is.\n\n### Detail\n\n```python\n# not a heading\n```",
     )
-    Question.objects.create(category=category, number="2", title="And then?", slug="then", key="then", answer_md="Then.")
+    Question.objects.create(category=category, number="2", title="And then?", slug="then", answer_md="Then.")
     text = exporters.to_markdown(question_set)
     assert "#### Short answer" in text and "##### Detail" in text and "\n# not a heading" in text
     document = parse(text)

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import question_admin  # noqa: F401  (registers QuestionSet, Category, Question)
-from .models import ImportRecord
+
+from .import_records import ImportRecord
 
 
 @admin.register(ImportRecord)
@@ -43,5 +43,5 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return self.get_fields(request, obj)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "import_url": reverse("content_admin:import_upload")}
+        extra_context = {**(extra_context or {}), "import_url": reverse("imports:import_upload")}
         return super().changelist_view(request, extra_context)

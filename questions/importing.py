@@ -1,0 +1,388 @@
+"""Document → database, in one transaction: the writer behind QuestionSet.objects.sync().
+
+A question's identity is its slug within the set. A row whose slug no longer appears is
+matched on its answer instead (a retitled question), so it keeps its primary key and the
+users' progress on it. Renamed URLs are kept in OldSlug; questions that disappear are
+archived, never deleted.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import hashlib
+import inspect
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from content.document import Document, QuestionDoc, slugify
+from content.importer import render_question
+from content.parser import parse
+from content.render import Renderer
+
+from .import_records import format_counts
+from .models import AuthoredItem, Category, Example, OldSlug, Question, QuestionSet
+
+# An answer at least this similar (difflib ratio) to a vanished question's is that question retitled.
+SIMILAR_ANSWER = 0.8
+BATCH = 500
+
+
+@dataclass
+class QuestionChange:
+    status: str  # created | updated | unchanged | archived
+    category: str
+    title: str
+    number: str = ""
+    slug: str = ""
+    old_answer: str = ""
+    new_answer: str = ""
+    old_title: str = ""
+
+
+@dataclass
+class ImportReport:
+    set_title: str
+    set_slug: str
+    layout: str
+    source_name: str = ""
+    source_url: str = ""
+    license: str = ""
+    dry_run: bool = False
+    question_set_id: int | None = None
+    changes: list[QuestionChange] = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # the parser's warnings (line, message)
+
+    def count(self, status: str) -> int:
+        return sum(1 for change in self.changes if change.status == status)
+
+    @property
+    def created(self) -> int:
+        return self.count("created")
+
+    @property
+    def updated(self) -> int:
+        return self.count("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+    @property
+    def archived(self) -> int:
+        return self.count("archived")
+
+    def summary(self) -> str:
+        return format_counts(self.created, self.updated, self.unchanged, self.archived)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def content_hash(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_document(data: bytes | str, name: str = "", base_url: str = "") -> Document:
+    """content.parser.parse, passing base_url only where the parser accepts it."""
+    if base_url and "base_url" in inspect.signature(parse).parameters:
+        return parse(data, name, base_url=base_url)
+    return parse(data, name)
+
+
+def _example_rows(question: QuestionDoc) -> list[tuple[str, str, str]]:
+    return [(e.language, e.code, e.caption[:500]) for e in question.examples]
+
+
+def _item_rows(question: QuestionDoc) -> list[tuple[str, list[dict], str]]:
+    return [
+        (item.prompt, [{"text": c.text, "correct": c.correct} for c in item.choices], item.explanation)
+        for item in question.quiz_items
+    ]
+
+
+def sync(
+    document: Document,
+    *,
+    dry_run: bool = False,
+    target: QuestionSet | None = None,
+    source_hash: str = "",
+) -> ImportReport:
+    """Write `document` over `target` (or the set with the same slug) in one transaction.
+
+    With dry_run the same work runs and is rolled back, so the report is exactly what
+    a real import would do.
+    """
+    report = ImportReport(
+        set_title=document.title,
+        set_slug=target.slug if target else slugify(document.title),
+        layout=document.layout,
+        source_name=document.source_name,
+        source_url=getattr(document, "source_url", ""),
+        license=getattr(document, "license", ""),
+        dry_run=dry_run,
+        warnings=list(document.warnings),
+    )
+    try:
+        with transaction.atomic():
+            _sync(document, target, source_hash, report)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        report.question_set_id = target.pk if target else None
+    return report
+
+
+def _sync(document: Document, target: QuestionSet | None, source_hash: str, report: ImportReport) -> None:
+    renderer = Renderer()
+    now = timezone.now()
+    if target is not None:
+        question_set = QuestionSet.objects.select_for_update().get(pk=target.pk)
+    else:
+        question_set = QuestionSet.objects.select_for_update().filter(slug=report.set_slug).first()
+    if question_set is None:
+        question_set = QuestionSet(slug=report.set_slug)
+    old_set_slug = question_set.slug if question_set.pk else ""
+    if target is not None:
+        # A set replaced explicitly follows its new title, unless another set has that slug.
+        wanted = slugify(document.title)
+        if wanted != question_set.slug and not QuestionSet.objects.filter(slug=wanted).exists():
+            question_set.slug = wanted
+    question_set.title = document.title[:300]
+    question_set.source_name = (document.source_name or question_set.source_name)[:255]
+    question_set.source_url = (getattr(document, "source_url", "") or question_set.source_url)[:500]
+    question_set.license = (getattr(document, "license", "") or question_set.license)[:100]
+    question_set.content_hash = source_hash or document.content_hash or question_set.content_hash
+    question_set.layout = document.layout
+    if question_set.intro_md != document.intro_md or not question_set.pk:
+        question_set.intro_md = document.intro_md
+        question_set.intro_html = renderer.markdown(document.intro_md) if document.intro_md else ""
+    if question_set.closing_md != document.closing_md or not question_set.pk:
+        question_set.closing_md = document.closing_md
+        question_set.closing_html = renderer.markdown(document.closing_md) if document.closing_md else ""
+    question_set.imported_at = now
+    question_set.save()
+    report.question_set_id = question_set.pk
+    report.set_slug = question_set.slug
+    old_paths: list[OldSlug] = []
+    if old_set_slug and old_set_slug != question_set.slug:
+        old_paths.append(OldSlug(set_slug=old_set_slug, question_set=question_set))
+
+    category_rows = _sync_categories(document, question_set, old_set_slug, renderer, old_paths)
+    existing = list(
+        Question.objects.filter(category__question_set=question_set)
+        .select_related("category")
+        .prefetch_related("examples", Prefetch("authored_items", AuthoredItem.objects.filter(source="")))
+    )
+    matched = _match(category_rows, existing)
+    taken = {row.pk for row in matched.values()}
+
+    # Created rows are written in batches so a 10,000-question import stays small in memory.
+    pending: list[tuple[Question, QuestionDoc, list[str]]] = []
+    to_update: list[tuple[Question, QuestionDoc, list[str] | None]] = []
+    for category, docs in category_rows:
+        for position, doc in enumerate(docs):
+            row = matched.get(id(doc))
+            answer_md = doc.source_md
+            fields = {
+                "category_id": category.pk,
+                "number": doc.number[:20],
+                "title": doc.title,
+                "slug": doc.key[:120],
+                "position": position,
+                "answer_md": answer_md,
+                "archived": False,
+            }
+            if row is None:
+                answer_html, highlighted = render_question(doc, renderer)
+                pending.append((Question(answer_html=answer_html, **fields), doc, highlighted))
+                report.changes.append(QuestionChange("created", category.title, doc.title, doc.number, doc.key,
+                                                     "", answer_md))
+                if len(pending) >= BATCH:
+                    _write_new(pending)
+                    pending = []
+                continue
+            if not row.archived and (old_set_slug, row.category.slug, row.slug) != (
+                    question_set.slug, category.slug, fields["slug"]):
+                old_paths.append(OldSlug(set_slug=old_set_slug, category_slug=row.category.slug,
+                                         question_slug=row.slug, question=row))
+            old_examples = [(e.language, e.code, e.caption) for e in row.examples.all()]
+            same_fields = all(getattr(row, name) == value for name, value in fields.items())
+            old_items = [(i.prompt, i.choices, i.explanation) for i in row.authored_items.all()]
+            same_examples = old_examples == _example_rows(doc) and old_items == _item_rows(doc)
+            if same_fields and same_examples:
+                report.changes.append(QuestionChange("unchanged", category.title, doc.title, doc.number, doc.key))
+                continue
+            old_answer, old_title = row.answer_md, row.title
+            for name, value in fields.items():
+                setattr(row, name, value)
+            highlighted = None
+            if not same_examples or old_answer != answer_md:
+                # Examples and authored items are replaced together with the answer.
+                row.answer_html, highlighted = render_question(doc, renderer)
+            to_update.append((row, doc, highlighted))
+            report.changes.append(QuestionChange(
+                "updated", category.title, doc.title, doc.number, doc.key, old_answer, answer_md,
+                old_title if old_title != doc.title else "",
+            ))
+    _write_new(pending)
+
+    archived = [q for q in existing if q.pk not in taken and not q.archived]
+    for question in archived:
+        question.archived = True
+        report.changes.append(
+            QuestionChange("archived", question.category.title, question.title, question.number, question.slug,
+                           question.answer_md, "")
+        )
+    if to_update or archived:
+        rows = [q for q, _, _ in to_update] + archived
+        for row in rows:
+            row.updated_at = now  # bulk_update skips auto_now
+        Question.objects.bulk_update(
+            rows,
+            ["category", "number", "title", "slug", "position", "answer_md", "answer_html", "archived", "updated_at"],
+            batch_size=BATCH,
+        )
+    rerendered = [t for t in to_update if t[2] is not None]
+    if rerendered:
+        replaced = [q.pk for q, _, _ in rerendered]
+        Example.objects.filter(question_id__in=replaced).delete()
+        AuthoredItem.objects.filter(question_id__in=replaced, source="").delete()
+        _write_children(rerendered)
+    if old_paths:
+        OldSlug.objects.remember(old_paths)
+
+
+def _sync_categories(document, question_set, old_set_slug, renderer, old_paths):
+    """Categories matched by slug, then a vanished one by position (a rename keeps its row)."""
+    categories = {c.slug: c for c in Category.objects.filter(question_set=question_set)}
+    used_slugs: set[str] = set()
+    slugs = [_unique(slugify(c.title, 100), used_slugs) for c in document.categories]
+    wanted = set(slugs)
+    unclaimed = {c.position: c for c in categories.values() if c.slug not in wanted}
+    rows: list[tuple[Category, list[QuestionDoc]]] = []
+    for position, (category_doc, slug) in enumerate(zip(document.categories, slugs)):
+        category = categories.get(slug)
+        if category is None:
+            category = unclaimed.pop(position, None)
+            if category is not None:
+                if old_set_slug:
+                    old_paths.append(OldSlug(set_slug=old_set_slug, category_slug=category.slug, category=category))
+                category.slug = slug
+            else:
+                category = Category(question_set=question_set, slug=slug)
+        if (category.pk is None or category.slug != slug or category.title != category_doc.title[:300]
+                or category.position != position or category.intro_md != category_doc.intro_md):
+            category.title = category_doc.title[:300]
+            category.position = position
+            category.intro_md = category_doc.intro_md
+            category.intro_html = renderer.markdown(category_doc.intro_md) if category_doc.intro_md else ""
+            category.save()
+        if old_set_slug and old_set_slug != question_set.slug:
+            old_paths.append(OldSlug(set_slug=old_set_slug, category_slug=category.slug, category=category))
+        rows.append((category, category_doc.questions))
+    return rows
+
+
+def _match(category_rows, existing: list[Question]) -> dict[int, Question]:
+    """id(QuestionDoc) → its existing row: by slug, then by the same or a similar answer."""
+    by_slug: dict[str, Question] = {}
+    for row in sorted(existing, key=lambda q: not q.archived):  # a live row wins over an archived one
+        by_slug[row.slug] = row
+    docs = [doc for _, docs in category_rows for doc in docs]
+    matched: dict[int, Question] = {}
+    taken: set[int] = set()
+    for doc in docs:
+        row = by_slug.get(doc.key[:120])
+        if row is not None and row.pk not in taken:
+            matched[id(doc)] = taken.add(row.pk) or row
+    left = [doc for doc in docs if id(doc) not in matched]
+    free = [row for row in existing if row.pk not in taken]
+    if not left or not free:
+        return matched
+    # The same answer first (cheap), then a similar one among answers of a comparable length.
+    by_answer: dict[str, list[Question]] = {}
+    for row in sorted(free, key=lambda q: q.archived):
+        by_answer.setdefault(row.answer_md.strip(), []).append(row)
+    fuzzy = []
+    for doc in left:
+        rows = [r for r in by_answer.get(doc.source_md.strip(), []) if r.pk not in taken]
+        if rows:
+            matched[id(doc)] = rows[0]
+            taken.add(rows[0].pk)
+        else:
+            fuzzy.append(doc)
+    free = sorted((row for row in free if row.pk not in taken), key=lambda q: len(q.answer_md))
+    if not fuzzy or not free:
+        return matched
+    lengths = [len(row.answer_md) for row in free]
+    for doc in fuzzy:
+        answer = doc.source_md
+        size = len(answer)
+        if not answer.strip():
+            continue
+        # ratio ≥ 0.8 needs the shorter text to be at least 2/3 of the longer one.
+        lo, hi = bisect.bisect_left(lengths, size * 2 / 3), bisect.bisect_right(lengths, size * 3 / 2)
+        best, best_ratio = None, SIMILAR_ANSWER
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(answer)
+        for row in free[lo:hi]:
+            if row.pk in taken:
+                continue
+            matcher.set_seq1(row.answer_md)
+            if (matcher.real_quick_ratio() >= best_ratio and matcher.quick_ratio() >= best_ratio
+                    and (ratio := matcher.ratio()) >= best_ratio):
+                best, best_ratio = row, ratio
+        if best is not None:
+            matched[id(doc)] = best
+            taken.add(best.pk)
+    return matched
+
+
+def _write_new(rows: list[tuple[Question, QuestionDoc, list[str]]]) -> None:
+    if rows:
+        Question.objects.bulk_create([q for q, _, _ in rows], batch_size=BATCH)
+        _write_children(rows)
+
+
+def _write_children(rows) -> None:
+    """Examples and authored items of freshly written questions."""
+    Example.objects.bulk_create(
+        [
+            Example(
+                question_id=question.pk,
+                position=position,
+                language=example.language[:40],
+                code=example.code,
+                highlighted_html=html,
+                caption=example.caption[:500],
+            )
+            for question, doc, highlighted in rows
+            for position, (example, html) in enumerate(zip(doc.examples, highlighted))
+        ],
+        batch_size=BATCH,
+    )
+    AuthoredItem.objects.bulk_create(
+        [
+            AuthoredItem(question_id=question.pk, position=position, prompt=prompt, choices=choices,
+                         explanation=explanation)
+            for question, doc, _ in rows
+            for position, (prompt, choices, explanation) in enumerate(_item_rows(doc))
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in used:
+        candidate = f"{slug}-{n}"
+        n += 1
+    used.add(candidate)
+    return candidate
