@@ -1,8 +1,7 @@
 """Document → database, in one transaction: the writer behind QuestionSet.objects.sync().
 
-A question's identity is its slug within the set. A row whose slug no longer appears is
-matched on its answer instead (a retitled question), so it keeps its primary key and the
-users' progress on it. Renamed URLs are kept in OldSlug; questions that disappear are
+A question's identity is its slug within the set, checked against its answer: a retitled
+question is found by its answer, so it keeps its primary key and the users' progress on it. Renamed URLs are kept in OldSlug; questions that disappear are
 archived, never deleted.
 """
 
@@ -174,14 +173,17 @@ def _sync(document: Document, target: QuestionSet | None, source_hash: str, repo
     if old_set_slug and old_set_slug != question_set.slug:
         old_paths.append(OldSlug(set_slug=old_set_slug, question_set=question_set))
 
-    category_rows = _sync_categories(document, question_set, old_set_slug, renderer, old_paths)
+    # Read before the categories change, so row.category still has the old slugs for OldSlug.
     existing = list(
         Question.objects.filter(category__question_set=question_set)
         .select_related("category")
         .prefetch_related("examples", Prefetch("authored_items", AuthoredItem.objects.filter(source="")))
     )
-    matched = _match(category_rows, existing)
+    category_rows = _sync_categories(document, question_set, old_set_slug, renderer, old_paths)
+    docs = [doc for _, category_docs in category_rows for doc in category_docs]
+    matched = _match(docs, existing)
     taken = {row.pk for row in matched.values()}
+    slugs = _slugs(docs, matched)
 
     # Created rows are written in batches so a 10,000-question import stays small in memory.
     pending: list[tuple[Question, QuestionDoc, list[str]]] = []
@@ -194,7 +196,7 @@ def _sync(document: Document, target: QuestionSet | None, source_hash: str, repo
                 "category_id": category.pk,
                 "number": doc.number[:20],
                 "title": doc.title,
-                "slug": doc.key[:120],
+                "slug": slugs[id(doc)],
                 "position": position,
                 "answer_md": answer_md,
                 "archived": False,
@@ -290,47 +292,54 @@ def _sync_categories(document, question_set, old_set_slug, renderer, old_paths):
     return rows
 
 
-def _match(category_rows, existing: list[Question]) -> dict[int, Question]:
-    """id(QuestionDoc) → its existing row: by slug, then by the same or a similar answer."""
+def _match(docs: list[QuestionDoc], existing: list[Question]) -> dict[int, Question]:
+    """id(QuestionDoc) → its existing row.
+
+    In order: the same slug and answer; the same answer (a retitled question, or a repeated
+    title whose numbered suffix moved); the same slug (an edited answer); a similar answer.
+    """
+    live_first = sorted(existing, key=lambda q: q.archived)
     by_slug: dict[str, Question] = {}
-    for row in sorted(existing, key=lambda q: not q.archived):  # a live row wins over an archived one
+    for row in reversed(live_first):  # a live row wins over an archived one
         by_slug[row.slug] = row
-    docs = [doc for _, docs in category_rows for doc in docs]
+    answers = {id(doc): doc.source_md.strip() for doc in docs}
     matched: dict[int, Question] = {}
     taken: set[int] = set()
+
+    def take(doc: QuestionDoc, row: Question) -> None:
+        matched[id(doc)] = row
+        taken.add(row.pk)
+
     for doc in docs:
         row = by_slug.get(doc.key[:120])
-        if row is not None and row.pk not in taken:
-            matched[id(doc)] = taken.add(row.pk) or row
-    left = [doc for doc in docs if id(doc) not in matched]
-    free = [row for row in existing if row.pk not in taken]
-    if not left or not free:
-        return matched
-    # The same answer first (cheap), then a similar one among answers of a comparable length.
+        if row is not None and row.pk not in taken and row.answer_md.strip() == answers[id(doc)]:
+            take(doc, row)
     by_answer: dict[str, list[Question]] = {}
-    for row in sorted(free, key=lambda q: q.archived):
-        by_answer.setdefault(row.answer_md.strip(), []).append(row)
-    fuzzy = []
-    for doc in left:
-        rows = [r for r in by_answer.get(doc.source_md.strip(), []) if r.pk not in taken]
-        if rows:
-            matched[id(doc)] = rows[0]
-            taken.add(rows[0].pk)
-        else:
-            fuzzy.append(doc)
-    free = sorted((row for row in free if row.pk not in taken), key=lambda q: len(q.answer_md))
+    for row in live_first:
+        if row.pk not in taken and row.answer_md.strip():
+            by_answer.setdefault(row.answer_md.strip(), []).append(row)
+    for doc in docs:
+        if id(doc) not in matched and answers[id(doc)]:
+            row = next((r for r in by_answer.get(answers[id(doc)], []) if r.pk not in taken), None)
+            if row is not None:
+                take(doc, row)
+    for doc in docs:
+        row = by_slug.get(doc.key[:120])
+        if id(doc) not in matched and row is not None and row.pk not in taken:
+            take(doc, row)
+
+    fuzzy = [doc for doc in docs if id(doc) not in matched and answers[id(doc)]]
+    free = sorted((row for row in existing if row.pk not in taken), key=lambda q: len(q.answer_md))
     if not fuzzy or not free:
         return matched
     lengths = [len(row.answer_md) for row in free]
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
     for doc in fuzzy:
         answer = doc.source_md
-        size = len(answer)
-        if not answer.strip():
-            continue
         # ratio ≥ 0.8 needs the shorter text to be at least 2/3 of the longer one.
-        lo, hi = bisect.bisect_left(lengths, size * 2 / 3), bisect.bisect_right(lengths, size * 3 / 2)
+        lo = bisect.bisect_left(lengths, len(answer) * 2 / 3)
+        hi = bisect.bisect_right(lengths, len(answer) * 3 / 2)
         best, best_ratio = None, SIMILAR_ANSWER
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(answer)
         for row in free[lo:hi]:
             if row.pk in taken:
@@ -340,9 +349,23 @@ def _match(category_rows, existing: list[Question]) -> dict[int, Question]:
                     and (ratio := matcher.ratio()) >= best_ratio):
                 best, best_ratio = row, ratio
         if best is not None:
-            matched[id(doc)] = best
-            taken.add(best.pk)
+            take(doc, best)
     return matched
+
+
+def _slugs(docs: list[QuestionDoc], matched: dict[int, Question]) -> dict[int, str]:
+    """id(QuestionDoc) → slug: a row whose title did not change keeps its slug (and its URL)."""
+    slugs: dict[int, str] = {}
+    used: set[str] = set()
+    for doc in docs:
+        row = matched.get(id(doc))
+        if row is not None and slugify(row.title, 90) == slugify(doc.title, 90) and row.slug not in used:
+            slugs[id(doc)] = row.slug
+            used.add(row.slug)
+    for doc in docs:
+        if id(doc) not in slugs:
+            slugs[id(doc)] = _unique(doc.key[:120], used)
+    return slugs
 
 
 def _write_new(rows: list[tuple[Question, QuestionDoc, list[str]]]) -> None:
