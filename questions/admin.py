@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ class QuestionSetAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "source_name"]
     readonly_fields = ["source_name", "content_hash", "layout", "imported_at", "last_import_detail", "exports"]
     prepopulated_fields = {"slug": ["title"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "intro_md", "closing_md"]}),
         ("Source", {"fields": ["source_url", "license"]}),

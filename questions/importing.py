@@ -8,23 +8,28 @@ archived, never deleted.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 import hashlib
 import inspect
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from content.document import Document, QuestionDoc, slugify
 from content.importer import render_question
-from content.parser import parse
+from content.parser import decode, parse
 from content.render import Renderer
 
 from .import_records import format_counts
 from .models import AuthoredItem, Category, Example, OldSlug, Question, QuestionSet
 
+SHIPPED_DIR = Path(settings.BASE_DIR) / "content" / "sets"
 # An answer at least this similar (difflib ratio) to a vanished question's is that question retitled.
 SIMILAR_ANSWER = 0.8
 BATCH = 500
@@ -88,11 +93,37 @@ def content_hash(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
+
+
 def parse_document(data: bytes | str, name: str = "", base_url: str = "") -> Document:
     """content.parser.parse, passing base_url only where the parser accepts it."""
+    meta: dict[str, str] = {}
+    if "source_url" not in {f.name for f in dataclasses.fields(Document)}:
+        data, meta = front_matter(decode(data))
     if base_url and "base_url" in inspect.signature(parse).parameters:
-        return parse(data, name, base_url=base_url)
-    return parse(data, name)
+        document = parse(data, name, base_url=base_url)
+    else:
+        document = parse(data, name)
+    if meta.get("title"):
+        document.title = meta["title"]
+    for attribute in ("source_url", "license"):
+        if meta.get(attribute):
+            setattr(document, attribute, meta[attribute])
+    return document
+
+
+def front_matter(text: str) -> tuple[str, dict[str, str]]:
+    """Until content.parser reads front matter: its `key: value` lines, blanked so line numbers hold."""
+    match = FRONT_MATTER_RE.match(text.replace("\r\n", "\n"))
+    if not match:
+        return text, {}
+    meta = {}
+    for line in match.group(1).splitlines():
+        key, _, value = line.partition(":")
+        meta[{"source": "source_url"}.get(key.strip().lower(), key.strip().lower())] = value.strip().strip("\"'")
+    blank = "\n" * match.group(0).count("\n")
+    return blank + text.replace("\r\n", "\n")[match.end():], meta
 
 
 def _example_rows(question: QuestionDoc) -> list[tuple[str, str, str]]:

@@ -6,10 +6,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from content.parser import ParseError
-from questions.importing import content_hash, parse_document
+from questions.importing import SHIPPED_DIR, content_hash, parse_document
 from questions.models import QuestionSet
 
-SHIPPED_DIR = Path(settings.BASE_DIR) / "content" / "sets"
 SUPPLEMENT_DIR = Path(settings.BASE_DIR) / "content" / "quizzes"
 
 
