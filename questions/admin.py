@@ -175,7 +175,10 @@ class QuestionAdmin(admin.ModelAdmin):
 
     class Media:
         # The dark colours load second, so they win only where the OS asks for dark mode.
-        css = {"all": ["css/pygments-light.css"], "(prefers-color-scheme: dark)": ["css/pygments-dark.css"]}
+        css = {
+            "all": ["css/pygments-light.css", "css/import-admin.css"],
+            "(prefers-color-scheme: dark)": ["css/pygments-dark.css"],
+        }
 
     @admin.display(description="set", ordering="category__question_set__title")
     def question_set(self, obj):
@@ -187,8 +190,7 @@ class QuestionAdmin(admin.ModelAdmin):
             return "Saved questions show their rendered answer here."
         # answer_html was sanitized (nh3) and highlighted (Pygments) when it was written.
         return format_html(
-            '<div class="prep-preview" style="max-width:60em;padding:.5em 1em;border:1px solid var(--hairline-color);'
-            'border-radius:4px;background:var(--body-bg)"><h3>{}</h3>{}</div>',
+            '<div class="prep-preview"><h3>{}</h3>{}</div>',
             str(obj), mark_safe(obj.answer_html),
         )
 

@@ -10,7 +10,8 @@ from .import_records import ImportRecord
 class ImportRecordAdmin(admin.ModelAdmin):
     """Read-only history; imports are made on the import page, which previews them first."""
 
-    list_display = ["file_name", "status", "uploaded_by", "created_at", "question_set", "summary", "hash"]
+    list_display = ["file_name", "status", "uploaded_by", "created_at", "question_set", "summary", "warning_count",
+                    "hash"]
     list_filter = ["status", "question_set"]
     search_fields = ["file_name", "sha256", "set_title"]
     list_select_related = ["uploaded_by", "question_set"]
