@@ -44,11 +44,12 @@ def test_a_pending_preview_is_parsed_once_and_applied_from_the_stored_bytes(impo
     assert record.status == "applied" and Question.objects.count() == 3
 
 
-def test_warnings_are_listed_with_lines_and_counted_in_the_import_list(importer_client):
+def test_warnings_are_listed_with_lines_and_counted_in_the_import_list(importer_client, django_assert_max_num_queries):
     upload(importer_client, WARNED.encode())
     record = ImportRecord.objects.get()
     assert record.warning_count >= 1
-    page = importer_client.get(record.get_absolute_url()).content.decode()
+    with django_assert_max_num_queries(6):
+        page = importer_client.get(record.get_absolute_url()).content.decode()
     assert 'id="import-warnings"' in page and "<strong>Line 8</strong>" in page and "empty answer" in page
     history = importer_client.get(reverse("imports:import_history")).content.decode()
     assert f"<td>{record.warning_count}</td>" in history
