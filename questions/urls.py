@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, source_views, views
+from . import source_views, views
 
 app_name = "questions"
 urlpatterns = [
@@ -11,8 +11,6 @@ urlpatterns = [
     path("bookmarks/<int:pk>/delete/", views.bookmark_delete, name="bookmark_delete"),
     path("questions/<int:pk>/bookmark/", views.bookmark_toggle, name="bookmark_toggle"),
     path("questions/<int:pk>/note/", views.note, name="note"),
-    path("sets/<slug:set_slug>/export.md", import_views.export_markdown, name="export_markdown"),
-    path("sets/<slug:set_slug>/export.apkg", import_views.export_anki, name="export_anki"),
     path("sets/<slug:set_slug>/", views.set_detail, name="set_detail"),
     path("sets/<slug:set_slug>/<slug:slug>/", views.category_detail, name="category_detail"),
     path("sets/<slug:set_slug>/<slug:category_slug>/cards/<int:number>/", views.flashcard, name="flashcard"),

@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("", include("progress.urls")),
+    path("", include("questions.export_urls")),
     path("", include("questions.urls")),
 ]
