@@ -15,7 +15,27 @@ from content.render import Renderer
 from .editing import ANSWER_PREFIX_LINES, parse_answer, rerender
 from .import_admin import ImportRecordAdmin  # noqa: F401  (registers ImportRecord)
 from .import_records import ImportRecord
-from .models import AuthoredItem, Category, Example, Question, QuestionSet
+from .models import AuthoredItem, Category, Example, OldSlug, Question, QuestionSet
+
+
+def _remember_old_path(obj, change: bool) -> None:
+    """A slug edited here keeps the old URL answering 301, as a re-import does."""
+    if not change:
+        return
+    old = type(obj).objects.select_related(*_PARENTS[type(obj)]).get(pk=obj.pk)
+    if old.slug == obj.slug and getattr(old, "category_id", None) == getattr(obj, "category_id", None):
+        return
+    if isinstance(obj, QuestionSet):
+        row = OldSlug(set_slug=old.slug, question_set=obj)
+    elif isinstance(obj, Category):
+        row = OldSlug(set_slug=old.question_set.slug, category_slug=old.slug, category=obj)
+    else:
+        row = OldSlug(set_slug=old.category.question_set.slug, category_slug=old.category.slug,
+                      question_slug=old.slug, question=obj)
+    OldSlug.objects.remember([row])
+
+
+_PARENTS = {QuestionSet: [], Category: ["question_set"], Question: ["category__question_set"]}
 
 
 def _when(moment) -> str:
@@ -46,6 +66,7 @@ class QuestionSetAdmin(admin.ModelAdmin):
         renderer = Renderer()
         obj.intro_html = renderer.markdown(obj.intro_md) if obj.intro_md else ""
         obj.closing_html = renderer.markdown(obj.closing_md) if obj.closing_md else ""
+        _remember_old_path(obj, change)
         super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
@@ -117,6 +138,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.intro_html = Renderer().markdown(obj.intro_md) if obj.intro_md else ""
+        _remember_old_path(obj, change)
         super().save_model(request, obj, form, change)
 
     @admin.display(description="questions", ordering="question_count")
@@ -193,6 +215,10 @@ class QuestionAdmin(admin.ModelAdmin):
             '<div class="prep-preview"><h3>{}</h3>{}</div>',
             str(obj), mark_safe(obj.answer_html),
         )
+
+    def save_model(self, request, obj, form, change):
+        _remember_old_path(obj, change)
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

