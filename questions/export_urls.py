@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from . import import_views
+from . import export_views
 
 app_name = "content"
 urlpatterns = [
-    path("sets/<slug:set_slug>/export.md", import_views.export_markdown, name="export_markdown"),
-    path("sets/<slug:set_slug>/export.apkg", import_views.export_anki, name="export_anki"),
+    path("sets/<slug:set_slug>/export.md", export_views.export_markdown, name="export_markdown"),
+    path("sets/<slug:set_slug>/export.apkg", export_views.export_anki, name="export_anki"),
 ]

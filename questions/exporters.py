@@ -78,7 +78,7 @@ def _quiz_block(question: Question) -> str:
 def to_markdown(question_set: QuestionSet) -> str:
     """The set as Markdown: `# Set`, `## Category`, `### N. Question`, answers with fenced code.
 
-    Expects categories and their listed questions prefetched (see questions.import_views._export_set),
+    Expects categories and their listed questions prefetched (see questions.export_views._export_set),
     but works without.
     """
     blocks = [f"# {question_set.title}"]

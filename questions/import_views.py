@@ -1,4 +1,4 @@
-"""The admin import pages (upload → preview → apply or cancel, history) and the public exports."""
+"""The admin import pages: upload → preview → apply or cancel, and the history."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,11 +18,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from content.parser import ParseError
 from prepsite.htmx import for_htmx
 
-from . import exporters
 from .import_forms import UploadForm, parse_error_message
 from .import_records import ImportRecord
 from .imports import ImportNotPending, apply_record, cancel_record, create_record, grouped_changes
-from .models import Category, Question, QuestionSet
+from .models import QuestionSet
 
 IMPORT_PERMISSION = "questions.import_questionset"
 
@@ -148,30 +146,3 @@ def import_source(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _safe_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "questions.md"
-
-
-# --- exports (public: the same content the set's page shows) --------------------------
-
-
-def _export_set(set_slug: str) -> QuestionSet:
-    questions = Question.objects.listed().prefetch_related("examples", "authored_items")
-    categories = Category.objects.prefetch_related(Prefetch("questions", queryset=questions))
-    return get_object_or_404(
-        QuestionSet.objects.prefetch_related(Prefetch("categories", queryset=categories)), slug=set_slug
-    )
-
-
-@require_GET
-def export_markdown(request: HttpRequest, set_slug: str) -> HttpResponse:
-    question_set = _export_set(set_slug)
-    response = HttpResponse(exporters.to_markdown(question_set), content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{question_set.slug}.md"'
-    return response
-
-
-@require_GET
-def export_anki(request: HttpRequest, set_slug: str) -> HttpResponse:
-    question_set = _export_set(set_slug)
-    response = HttpResponse(exporters.to_apkg(question_set), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{question_set.slug}.apkg"'
-    return response

@@ -3,7 +3,7 @@
 from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
 
-from .models import Category, OldSlug, Question, QuestionSet
+from .models import Category, OldSlug, Question
 
 # url name → the URL kwargs that make up the old path (set, category, question)
 PATHS = {
