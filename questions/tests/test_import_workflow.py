@@ -106,3 +106,12 @@ def test_source_and_license_come_from_the_document_and_survive_a_reimport_withou
     QuestionSet.objects.sync(parse(WARNED, "w.md"))
     question_set = QuestionSet.objects.get()
     assert (question_set.source_url, question_set.license) == ("https://github.com/o/r", "MIT")
+
+
+def test_preview_names_the_old_title_of_a_retitled_question(importer_client):
+    upload(importer_client, WARNED.encode())
+    importer_client.post(reverse("imports:import_apply", args=[ImportRecord.objects.get().pk]))
+    upload(importer_client, WARNED.replace("What is a view?", "What is a Django view?").encode())
+    page = importer_client.get(ImportRecord.objects.first().get_absolute_url()).content.decode()
+    assert "0 created, 1 updated" in page
+    assert "retitled; was “What is a view?”" in page
