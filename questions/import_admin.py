@@ -1,7 +1,8 @@
+"""The read-only admin history of Markdown imports."""
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-
 
 from .import_records import ImportRecord
 

@@ -235,7 +235,7 @@ def _sync(document: Document, target: QuestionSet | None, source_hash: str, repo
             if row is None:
                 answer_html, highlighted = render_question(doc, renderer)
                 pending.append((Question(answer_html=answer_html, **fields), doc, highlighted))
-                report.changes.append(QuestionChange("created", category.title, doc.title, doc.number, doc.key,
+                report.changes.append(QuestionChange("created", category.title, doc.title, doc.number, fields["slug"],
                                                      "", answer_md))
                 if len(pending) >= BATCH:
                     _write_new(pending)
@@ -250,7 +250,7 @@ def _sync(document: Document, target: QuestionSet | None, source_hash: str, repo
             old_items = [(i.prompt, i.choices, i.explanation) for i in row.authored_items.all()]
             same_examples = old_examples == _example_rows(doc) and old_items == _item_rows(doc)
             if same_fields and same_examples:
-                report.changes.append(QuestionChange("unchanged", category.title, doc.title, doc.number, doc.key))
+                report.changes.append(QuestionChange("unchanged", category.title, doc.title, doc.number, fields["slug"]))
                 continue
             old_answer, old_title = row.answer_md, row.title
             for name, value in fields.items():
@@ -261,7 +261,7 @@ def _sync(document: Document, target: QuestionSet | None, source_hash: str, repo
                 row.answer_html, highlighted = render_question(doc, renderer)
             to_update.append((row, doc, highlighted))
             report.changes.append(QuestionChange(
-                "updated", category.title, doc.title, doc.number, doc.key, old_answer, answer_md,
+                "updated", category.title, doc.title, doc.number, fields["slug"], old_answer, answer_md,
                 old_title if old_title != doc.title else "",
             ))
     _write_new(pending)
