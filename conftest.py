@@ -24,13 +24,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture
 def seed_set(db):
-    """The shipped Django set, imported through the real parser and importer."""
-    from content.importer import apply
+    """The shipped Django set, imported through the real parser and QuestionSet.objects.sync."""
     from content.parser import parse
     from questions.models import QuestionSet
 
     data = SEED.read_bytes()
-    report = apply(parse(data, SEED.name))
+    report = QuestionSet.objects.sync(parse(data, SEED.name))
     return QuestionSet.objects.get(pk=report.question_set_id)
 
 

@@ -4,7 +4,7 @@
 
 Reports wall time and peak memory (max RSS of a fresh process) for:
   floor   python-markdown (fenced_code + codehilite, i.e. Pygments) rendering the same text
-  import  content.parser.parse + content.importer.apply into an empty database
+  import  content.parser.parse + QuestionSet.objects.sync into an empty database
 and the ratio import / floor (target ≤ 1.5×, peak memory < 500 MB).
 """
 
@@ -83,7 +83,7 @@ def child_import(path: str) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from content.importer import apply
+    from questions.importing import sync
     from content.parser import parse
     from questions.models import Example, Question
 
@@ -91,7 +91,7 @@ def child_import(path: str) -> dict:
     started = time.perf_counter()
     document = parse(data, "bench.md")
     parsed = time.perf_counter()
-    report = apply(document)
+    report = sync(document)
     elapsed = time.perf_counter() - started
     return {
         "seconds": elapsed,

@@ -4,7 +4,7 @@
 
 The bank is a generated Markdown document (the seed's questions repeated with varied titles,
 plus bullet lists and authored Quiz items) imported through content.parser and
-content.importer into a dedicated SQLite database, which is reused while the document is
+questions.importing into a dedicated SQLite database, which is reused while the document is
 unchanged. Reported, as medians with the ratio to a baseline measured in the same run:
 
   generate  quizzes.generation.generate(50 items, every type)   target ≤ 100 ms
@@ -96,7 +96,7 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from content.importer import apply
+    from questions.importing import sync
     from content.parser import parse
     from questions.models import Question, QuestionSet
     from quizzes import generation, services
@@ -106,7 +106,7 @@ def main() -> None:
     if not QuestionSet.objects.filter(slug="quiz-bench-bank").exists():
         print(f"building the bank: importing {args.questions} questions into {database} (once) …", flush=True)
         started = time.perf_counter()
-        apply(parse(document, "quiz-bench-bank.md"))
+        sync(parse(document, "quiz-bench-bank.md"))
         marker.write_text(digest)
         print(f"  imported in {time.perf_counter() - started:.1f} s", flush=True)
     question_set = QuestionSet.objects.get(slug="quiz-bench-bank")

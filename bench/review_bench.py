@@ -86,7 +86,7 @@ def seed(reseed: bool):
             (
                 Question(
                     category=categories[i % 20], number=str(i + 1), title=f"Bench question {i + 1}", slug=f"q{i}",
-                    position=i, key=f"bench-{i}", answer_md="An answer.",
+                    position=i, answer_md="An answer.",
                     answer_html="<p>An answer with <code>code</code>.</p>" * 5,
                 )
                 for i in range(total)

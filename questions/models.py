@@ -1,6 +1,6 @@
 """The study content: question sets, their categories, questions and code examples.
 
-Rows are written only by content.importer; everything else reads them.
+Rows are written only by QuestionSet.objects.sync() (questions.importing); everything else reads them.
 """
 
 from django.conf import settings
@@ -10,10 +10,22 @@ from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.urls import reverse
 
 
+class QuestionSetManager(models.Manager):
+    def sync(self, document, *, dry_run: bool = False, target=None, source_hash: str = ""):
+        """Write a parsed Document over its set in one transaction; returns an ImportReport."""
+        from .importing import sync  # importing imports these models
+
+        return sync(document, dry_run=dry_run, target=target, source_hash=source_hash)
+
+
 class QuestionSet(models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)
     source_name = models.CharField(max_length=255, blank=True)
+    source_url = models.URLField(
+        "source", max_length=500, blank=True, help_text="Where the set comes from (front matter `source:`)."
+    )
+    license = models.CharField(max_length=100, blank=True, help_text="For example MIT or CC BY-SA 4.0.")
     content_hash = models.CharField(max_length=64, blank=True)
     layout = models.CharField(max_length=40, blank=True)
     intro_md = models.TextField(blank=True)
@@ -22,6 +34,8 @@ class QuestionSet(models.Model):
     closing_html = models.TextField(blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionSetManager()
 
     class Meta:
         ordering = ["title"]
@@ -106,11 +120,11 @@ class Question(models.Model):
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
     number = models.CharField(max_length=20, blank=True, help_text="The number as written in the source.")
     title = models.CharField(max_length=500)
+    # The question's identity within its set across re-imports (the parser's key).
     slug = models.SlugField(max_length=120)
     position = models.PositiveIntegerField(default=0)
     answer_md = models.TextField(blank=True)
     answer_html = models.TextField(blank=True)
-    key = models.CharField(max_length=200, help_text="Stable identity across re-imports.")
     archived = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -210,3 +224,48 @@ class Note(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "question"], name="unique_note")]
+
+
+class OldSlugQuerySet(models.QuerySet):
+    def remember(self, rows: list["OldSlug"]) -> None:
+        """Record old paths; a path recorded again points at its newest owner."""
+        self.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["set_slug", "category_slug", "question_slug"],
+            update_fields=["question_set", "category", "question"],
+        )
+
+    def target_of(self, set_slug: str, category_slug: str = "", question_slug: str = ""):
+        """The set, category or question that once had this path, or None."""
+        old = (
+            self.select_related("question_set", "category__question_set", "question__category__question_set")
+            .filter(set_slug=set_slug, category_slug=category_slug, question_slug=question_slug)
+            .first()
+        )
+        return old and (old.question or old.category or old.question_set)
+
+
+class OldSlug(models.Model):
+    """A path a set, category or question had before a rename, so old links answer 301."""
+
+    set_slug = models.SlugField(max_length=120)
+    category_slug = models.SlugField(max_length=120, blank=True)
+    question_slug = models.SlugField(max_length=120, blank=True)
+    question_set = models.ForeignKey(QuestionSet, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OldSlugQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["set_slug", "category_slug", "question_slug"], name="unique_old_path"),
+        ]
+
+    def __str__(self) -> str:
+        return "/".join(s for s in (self.set_slug, self.category_slug, self.question_slug) if s)
+
+
+from .import_records import ImportRecord  # noqa: E402,F401  (a model of this app, kept in its own module)

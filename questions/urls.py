@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import source_views, views
 
 app_name = "questions"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("about/sources/", source_views.sources, name="sources"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
     path("bookmarks/<int:pk>/delete/", views.bookmark_delete, name="bookmark_delete"),
     path("questions/<int:pk>/bookmark/", views.bookmark_toggle, name="bookmark_toggle"),

@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "prepsite",
-    "content",
     "questions",
     "progress",
     "quizzes",
@@ -74,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "questions.redirects.OldSlugRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "prepsite.urls"

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
 
@@ -17,3 +18,14 @@ def _fresh_content_version():
     forget_content_version()
     yield
     forget_content_version()
+
+
+@pytest.fixture
+def importer(db, django_user_model):
+    """Staff with the import permission (and view access to the sets)."""
+    user = django_user_model.objects.create_user("ivy", "ivy@example.com", "correct-horse-battery", is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(codename="import_questionset", content_type__app_label="questions"),
+        Permission.objects.get(codename="view_questionset"),
+    )
+    return user

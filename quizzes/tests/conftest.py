@@ -1,6 +1,6 @@
 import pytest
 
-from content.supplement import apply_supplement
+from questions.supplement import apply_supplement
 from conftest import SEED
 
 SUPPLEMENT = SEED.parent.parent / "quizzes" / "django-interview-questions.md"

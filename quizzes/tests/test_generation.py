@@ -1,6 +1,6 @@
 import pytest
 
-from content.importer import apply
+from questions.importing import sync
 from content.parser import parse
 from questions.models import Question
 from quizzes.generation import Spec, bullet_points, cloze_blanks, generate, normalize
@@ -80,7 +80,7 @@ Explanation: update() runs SQL directly.
 
 @pytest.fixture
 def bank(db):
-    report = apply(parse(BANK, "bank.md"))
+    report = sync(parse(BANK, "bank.md"))
     return report.question_set_id
 
 

@@ -146,13 +146,13 @@ def _option_shape(markup: str, choice_id: str) -> str:
 
 def _attempts_with_every_kind(start, user):
     """The shipped set gives no key-point items (too few bullet lists): add a small bank that does."""
-    from content.importer import apply
+    from questions.importing import sync
     from content.parser import parse
     from questions.models import QuestionSet
 
     from quizzes.tests.test_generation import BANK
 
-    bank = QuestionSet.objects.get(pk=apply(parse(BANK, "bank.md")).question_set_id)
+    bank = QuestionSet.objects.get(pk=sync(parse(BANK, "bank.md")).question_set_id)
     attempts = [
         start(count=30, seed=11),
         services.start_attempt(user, bank, count=20, kinds=list(KINDS), seconds_per_item=60, feedback="immediate",

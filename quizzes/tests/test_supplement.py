@@ -2,9 +2,9 @@ import pytest
 from django.core.management import call_command
 
 from content.document import ParseError
-from content.importer import apply
+from questions.importing import sync
 from content.parser import parse
-from content.supplement import apply_supplement
+from questions.supplement import apply_supplement
 from conftest import SEED
 from questions.models import AuthoredItem
 
@@ -26,7 +26,7 @@ def test_reimport_replaces_atomically_and_set_reimport_keeps_them(seed_set):
     apply_supplement(SUPPLEMENT.read_bytes(), SUPPLEMENT.name)
     apply_supplement(SUPPLEMENT.read_bytes(), SUPPLEMENT.name)
     assert AuthoredItem.objects.filter(source=SUPPLEMENT.name).count() == 6
-    apply(parse(SEED.read_bytes(), SEED.name))  # re-importing the set leaves supplement items alone
+    sync(parse(SEED.read_bytes(), SEED.name))  # re-importing the set leaves supplement items alone
     assert AuthoredItem.objects.filter(source=SUPPLEMENT.name).count() == 6
 
 
@@ -40,7 +40,7 @@ def test_unknown_question_is_an_error_naming_the_line(seed_set):
 
 
 def test_set_line_names_the_target_and_items_in_the_set_document(db):
-    apply(parse("# Mine\n\n## 1. What?\nAnswer.\n\n#### Quiz\n\nPick one\n\n- [x] yes\n- [ ] no\n", "mine.md"))
+    sync(parse("# Mine\n\n## 1. What?\nAnswer.\n\n#### Quiz\n\nPick one\n\n- [x] yes\n- [ ] no\n", "mine.md"))
     item = AuthoredItem.objects.get()
     assert item.source == "" and item.prompt == "Pick one"
     extra = "# Extra\n\nSet: mine\n\n## 1. What?\n\n#### Quiz\n\nAnother\n\n- [ ] x\n- [x] y\n\nExplanation: because.\n"

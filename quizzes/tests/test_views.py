@@ -216,7 +216,7 @@ def test_full_run_result_history_and_retry(client_in, start, django_assert_max_n
 
 
 def test_review_survives_reimport(client_in, start, quiz_set):
-    from content.importer import apply
+    from questions.importing import sync
     from content.parser import parse
     from conftest import SEED
 
@@ -224,7 +224,7 @@ def test_review_survives_reimport(client_in, start, quiz_set):
     services.finish(attempt)
     prompts = [i.snapshot["code"] for i in attempt.items.all()]
     text = SEED.read_text().replace("### 2. Explain Django's MTV architecture", "### 2. Explain MTV")
-    apply(parse(text, SEED.name))
+    sync(parse(text, SEED.name))
     html = client_in.get(reverse("quizzes:result", args=[attempt.pk])).content.decode()
     assert html.count("quiz-code") >= len(prompts)
 

@@ -1,0 +1,148 @@
+"""The admin import pages: upload → preview → apply or cancel, and the history."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from content.parser import ParseError
+from prepsite.htmx import for_htmx
+
+from .import_forms import UploadForm, parse_error_message
+from .import_records import ImportRecord
+from .imports import ImportNotPending, apply_record, cancel_record, create_record, grouped_changes
+from .models import QuestionSet
+
+IMPORT_PERMISSION = "questions.import_questionset"
+
+
+def import_permission_required(view):
+    """Staff with the import permission; others go to the admin login (anonymous, not staff) or get 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not user.has_perm(IMPORT_PERMISSION):
+            raise PermissionDenied("You need the “Can import question sets from Markdown” permission.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _context(request: HttpRequest, title: str, **extra) -> dict:
+    return {**admin.site.each_context(request), "title": title, "opts": ImportRecord._meta, **extra}
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@import_permission_required
+@require_http_methods(["GET", "POST"])
+@for_htmx("upload-form", use_partial="upload-form")
+def import_upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+    else:
+        form = UploadForm(initial={"replaces": request.GET.get("set") or None})
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = create_record(form.data_bytes, upload.name, request.user, form.cleaned_data["replaces"],
+                                   base_url=form.cleaned_data["base_url"])
+        except ParseError as exc:
+            form.add_error("file", parse_error_message(exc))
+        else:
+            return _redirect(request, record.get_absolute_url())
+    status = 422 if form.is_bound and form.errors else 200
+    recent = ImportRecord.objects.select_related("uploaded_by", "question_set").defer("data", "report")[:5]
+    return TemplateResponse(
+        request, "questions/imports/upload.html",
+        _context(request, "Import a question set", form=form, recent=recent), status=status,
+    )
+
+
+@import_permission_required
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report stored at upload (pending) or at apply; nothing is parsed here."""
+    record = get_object_or_404(ImportRecord.objects.select_related("uploaded_by", "target", "question_set"), pk=pk)
+    report = record.report
+    return TemplateResponse(
+        request,
+        "questions/imports/detail.html",
+        _context(request, f"Import of {record.file_name}", record=record, report=report,
+                 groups=grouped_changes(report)),
+    )
+
+
+@import_permission_required
+@require_POST
+def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ImportRecord, pk=pk)
+    try:
+        record = apply_record(record.pk)
+    except ImportNotPending as exc:
+        messages.error(request, f"Nothing was changed: {exc}.")
+    except ParseError as exc:
+        messages.error(request, f"Nothing was changed: {parse_error_message(exc)}")
+    else:
+        messages.success(request, f"Imported “{record.set_title}”: {record.summary()}.")
+    return _redirect(request, record.get_absolute_url())
+
+
+@import_permission_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ImportRecord, pk=pk)
+    try:
+        cancel_record(record.pk)
+    except ImportNotPending as exc:
+        messages.error(request, f"Nothing was changed: {exc}.")
+    else:
+        messages.info(request, f"Import of {record.file_name} cancelled; nothing was changed.")
+    return _redirect(request, reverse("imports:import_history"))
+
+
+@import_permission_required
+@require_GET
+def import_history(request: HttpRequest) -> HttpResponse:
+    records = ImportRecord.objects.select_related("uploaded_by", "question_set", "target").defer("data", "report")
+    question_set = None
+    set_id = request.GET.get("set", "")
+    if set_id:
+        if not (set_id.isascii() and set_id.isdecimal()):
+            return HttpResponseBadRequest("The set filter must be a set id.")
+        question_set = get_object_or_404(QuestionSet, pk=set_id)
+        records = records.filter(question_set=question_set)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "questions/imports/history.html",
+        _context(request, "Import history", page=page, question_set=question_set),
+    )
+
+
+@import_permission_required
+@require_GET
+def import_source(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ImportRecord, pk=pk)
+    response = HttpResponse(bytes(record.data), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_safe_name(record.file_name)}"'
+    return response
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "questions.md"

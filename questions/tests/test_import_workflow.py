@@ -1,0 +1,117 @@
+"""The stored preview (parsed once), warnings with line numbers, base URLs for relative images."""
+
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from content.document import Document
+from questions import importing
+from questions.import_records import ImportRecord
+from questions.models import Question, QuestionSet
+
+pytestmark = pytest.mark.django_db
+
+WARNED = "# Warned\n\n## Basics\n\n### 1. What is a view?\nA callable.\n\n### 2. Empty?\n\n### 3. Last?\nYes.\n"
+
+
+@pytest.fixture
+def importer_client(client, importer):
+    client.force_login(importer)
+    return client
+
+
+def upload(client, data: bytes, name="set.md", **fields):
+    return client.post(reverse("imports:import_upload"),
+                       {"file": SimpleUploadedFile(name, data, content_type="text/markdown"), **fields})
+
+
+def test_a_pending_preview_is_parsed_once_and_applied_from_the_stored_bytes(importer_client):
+    with mock.patch("questions.imports.parse_document", wraps=importing.parse_document) as parsed:
+        upload(importer_client, WARNED.encode())
+        record = ImportRecord.objects.get()
+        for _ in range(3):
+            page = importer_client.get(record.get_absolute_url())
+            assert page.status_code == 200 and "3 created" in page.content.decode()
+        assert parsed.call_count == 1
+        importer_client.post(reverse("imports:import_apply", args=[record.pk]))
+        assert parsed.call_count == 2
+        assert parsed.call_args.args[0] == WARNED.encode()
+    record.refresh_from_db()
+    assert record.status == "applied" and Question.objects.count() == 3
+
+
+def test_warnings_are_listed_with_lines_and_counted_in_the_import_list(importer_client, django_assert_max_num_queries):
+    upload(importer_client, WARNED.encode())
+    record = ImportRecord.objects.get()
+    assert record.warning_count >= 1
+    with django_assert_max_num_queries(6):
+        page = importer_client.get(record.get_absolute_url()).content.decode()
+    assert 'id="import-warnings"' in page and "<strong>Line 8</strong>" in page and "empty answer" in page
+    history = importer_client.get(reverse("imports:import_history")).content.decode()
+    assert f"<td>{record.warning_count}</td>" in history
+
+
+def test_base_url_from_the_upload_form_reaches_the_parser(importer_client):
+    with mock.patch("questions.imports.parse_document", wraps=importing.parse_document) as parsed:
+        response = upload(importer_client, WARNED.encode(), base_url="https://example.org/repo/")
+    assert response.status_code == 302
+    assert parsed.call_args.args[2] == "https://example.org/repo/"
+    assert ImportRecord.objects.get().base_url == "https://example.org/repo/"
+
+
+def test_a_bad_base_url_is_a_form_error(importer_client):
+    response = upload(importer_client, WARNED.encode(), base_url="not a url")
+    assert response.status_code == 422
+    assert "Enter a valid URL" in response.content.decode()
+    assert not ImportRecord.objects.exists()
+
+
+def test_parse_document_passes_base_url_only_to_a_parser_that_takes_it():
+    seen = {}
+
+    def new_parse(data, name="", *, base_url=""):
+        seen["base_url"] = base_url
+        return Document(title="T", categories=[], layout="headings")
+
+    with mock.patch.object(importing, "parse", new_parse):
+        importing.parse_document(b"# T\n", "t.md", "https://example.org/")
+    assert seen == {"base_url": "https://example.org/"}
+
+    with mock.patch.object(importing, "parse", lambda data, name="": Document("T", [], "headings")):
+        assert importing.parse_document(b"# T\n", "t.md", "https://example.org/").title == "T"
+
+
+def test_command_takes_a_base_url_and_prints_warnings_with_lines(tmp_path):
+    path = tmp_path / "w.md"
+    path.write_text(WARNED)
+    out, err = StringIO(), StringIO()
+    with mock.patch("questions.management.commands.import_questions.parse_document",
+                    wraps=importing.parse_document) as parsed:
+        call_command("import_questions", str(path), "--base-url", "https://example.org/", stdout=out, stderr=err)
+    assert parsed.call_args.args[2] == "https://example.org/"
+    assert "warnings" in out.getvalue()
+    assert "w.md: line 8:" in err.getvalue()
+
+
+def test_source_and_license_come_from_the_document_and_survive_a_reimport_without_them():
+    from content.parser import parse
+
+    document = parse(WARNED, "w.md")
+    document.source_url, document.license = "https://github.com/o/r", "MIT"
+    QuestionSet.objects.sync(document)
+    QuestionSet.objects.sync(parse(WARNED, "w.md"))
+    question_set = QuestionSet.objects.get()
+    assert (question_set.source_url, question_set.license) == ("https://github.com/o/r", "MIT")
+
+
+def test_preview_names_the_old_title_of_a_retitled_question(importer_client):
+    upload(importer_client, WARNED.encode())
+    importer_client.post(reverse("imports:import_apply", args=[ImportRecord.objects.get().pk]))
+    upload(importer_client, WARNED.replace("What is a view?", "What is a Django view?").encode())
+    page = importer_client.get(ImportRecord.objects.first().get_absolute_url()).content.decode()
+    assert "0 created, 1 updated" in page
+    assert "retitled; was “What is a view?”" in page
