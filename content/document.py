@@ -90,6 +90,7 @@ class Document:
     content_hash: str = ""  # sha256 of the bytes parsed
     source_url: str = ""  # from front matter: where the document comes from
     license: str = ""
+    base_url: str = ""  # what relative images resolve against (Renderer(base_url=...))
 
     @property
     def questions(self) -> list[QuestionDoc]:

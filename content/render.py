@@ -71,6 +71,7 @@ HTML_TAGS = frozenset(
 _TAG_LIKE_RE = re.compile(r"<(?![!?])(/?)([^\s<>/]*)([^<>]*)>")
 _CODE_SPAN_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 _DETAILS_OPEN_RE = re.compile(r"<details\b(?![^>]*\bmarkdown=)", re.I)
+_BARE_P_RE = re.compile(r"^[ \t]*</?p>[ \t]*$", re.M | re.I)
 _MARK_HTML_RE = re.compile(r"(?:<p>)?\x00CODE(\d+)\x00(?:</p>)?")
 _HEADING_RE = re.compile(r"<(/?)h([1-6])([ >])")
 _ANCHOR_LINK_RE = re.compile(r"<a\b[^>]*\bhref=\"#[^\"]*\"[^>]*>(.*?)</a>", re.S | re.I)
@@ -250,16 +251,22 @@ def normalize_lists(text: str) -> str:
 
     Each item's marker moves to four spaces per nesting level and its content lines keep
     their place relative to the item's content column; a list that interrupts a paragraph
-    gets the blank line Python-Markdown needs before it.
+    gets the blank line Python-Markdown needs before it. The HTML block that opens a
+    <details> is raw HTML up to its first blank line, as on GitHub: its lines move to the
+    block's own indentation, so that md_in_html does not read them as indented code.
     """
-    if not re.search(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)", text, re.M):
+    if not re.search(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)", text, re.M) and "<details" not in text:
         return text
     lines = text.split("\n")
     owner: list[tuple[int, int] | None] = [None] * len(lines)  # (depth, content column)
     marker_line: dict[int, int] = {}  # line → depth of the item it opens
     blank_before: set[int] = set()
+    html_head: dict[int, int] = {}  # line inside a <details> HTML block → its first line
     depth = 0
     for token in _CM.parse(text):
+        if token.type == "html_block" and token.map and token.content.lstrip().lower().startswith("<details"):
+            for k in range(token.map[0] + 1, min(token.map[1], len(lines))):
+                html_head[k] = token.map[0]
         if token.type in ("bullet_list_open", "ordered_list_open") and token.map:
             start = token.map[0]
             if depth == 0 and start > 0 and lines[start - 1].strip():
@@ -278,10 +285,13 @@ def normalize_lists(text: str) -> str:
         elif token.type == "list_item_close":
             depth -= 1
     out: list[str] = []
+    indents: dict[int, int] = {}
     for i, line in enumerate(lines):
         if i in blank_before:
             out.append("")
-        if i in marker_line:
+        if i in html_head and html_head[i] in indents and line.strip():
+            out.append(" " * indents[html_head[i]] + line.lstrip())
+        elif i in marker_line:
             out.append("    " * marker_line[i] + line.expandtabs(4).lstrip(" "))
         elif owner[i] is not None and line.strip():
             item_depth, column = owner[i]
@@ -290,6 +300,7 @@ def normalize_lists(text: str) -> str:
             out.append(" " * (4 * (item_depth + 1) + max(0, lead - column)) + expanded.lstrip(" "))
         else:
             out.append(line)
+        indents[i] = len(out[-1]) - len(out[-1].lstrip(" "))
     return "\n".join(out)
 
 
@@ -317,7 +328,11 @@ class Renderer:
 
     def _convert(self, text: str) -> str:
         self._md.reset()
-        text = _DETAILS_OPEN_RE.sub('<details markdown="1"', escape_non_html(defuse_links(text)))
+        text = escape_non_html(defuse_links(text))
+        if "<details" in text:
+            # A bare <p> line only wraps the Markdown after it on GitHub; md_in_html would keep
+            # that Markdown raw inside the <p>.
+            text = _DETAILS_OPEN_RE.sub('<details markdown="1"', _BARE_P_RE.sub("", text))
         html = _restore_brackets(self._md.convert(normalize_lists(text)))
         html = _ANCHOR_LINK_RE.sub(r"\1", html)  # the page has no such anchors
         return _IMG_RE.sub(self._image, html)

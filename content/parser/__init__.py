@@ -94,6 +94,7 @@ def _parse(lines: list[str], name: str, base_url: str) -> Document:
     document = assemble(src, fields.get("title") or title, layout, markers, closing_at)
     document.source_url = fields.get("source", "") or fields.get("source_url", "") or fields.get("url", "")
     document.license = fields.get("license", "")
+    document.base_url = base_url
     document.warnings = sorted(src.warnings, key=lambda w: w.line)
     return document
 

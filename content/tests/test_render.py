@@ -79,3 +79,12 @@ def test_the_one_code_mark_survives_markdown_at_any_indent():
     figures = [example_figure(i, "text", highlight(f"code {i}\n", "text")) for i in range(2)]
     html = render(f"- item\n\n  {code_mark(0)}\n\nText\n\n{code_mark(1)}\n", figures)
     assert html.count("<figure") == 2 and "CODE" not in html
+
+
+def test_details_as_github_reads_them_indented_head_and_bare_p():
+    indented = render("Intro.\n\n<details>\n    <summary>Deep dive</summary>\n    First line of the dive.\n\n**Bold** text\n- a\n\n</details>")
+    assert "<pre" not in indented and "<p>First line of the dive.</p>" in indented
+    assert "<strong>Bold</strong>" in indented and "<li>a</li>" in indented
+    wrapped = render("<details><summary><b>Answer</b></summary>\n<p>\n\n#### Answer: D\n\nBecause `var` hoists.\n\n</p>\n</details>")
+    assert re.search(r"<h\d>Answer: D</h\d>", wrapped) and "<code>var</code>" in wrapped
+    assert "####" not in wrapped
