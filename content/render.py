@@ -71,6 +71,8 @@ HTML_TAGS = frozenset(
 _TAG_LIKE_RE = re.compile(r"<(?![!?])(/?)([^\s<>/]*)([^<>]*)>")
 _CODE_SPAN_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 _DETAILS_OPEN_RE = re.compile(r"<details\b(?![^>]*\bmarkdown=)", re.I)
+_SLOT_OPEN, _SLOT_CLOSE = "\ue002", "\ue003"
+_SLOT_RE = re.compile(r"(?:<p>)?\ue002(\d+)\ue003(?:</p>)?")
 _BARE_P_RE = re.compile(r"^[ \t]*</?p>[ \t]*$", re.M | re.I)
 _MARK_HTML_RE = re.compile(r"(?:<p>)?\x00CODE(\d+)\x00(?:</p>)?")
 _HEADING_RE = re.compile(r"<(/?)h([1-6])([ >])")
@@ -242,6 +244,8 @@ def _restore_brackets(html: str) -> str:
     return html
 
 
+# A paragraph line, then a bullet or a "1." item (CommonMark lets only those interrupt it).
+_FLAT_INTERRUPT_RE = re.compile(r"^((?![-*+] |\d{1,9}[.)] |#|>|\||<)[^\n]*\S[^\n]*)\n((?:[-*+]|1[.)]) \S)", re.M)
 _CM = MarkdownIt("commonmark").disable(["inline", "text_join"])
 _CM.options["maxNesting"] = 64
 
@@ -257,6 +261,9 @@ def normalize_lists(text: str) -> str:
     """
     if not re.search(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)", text, re.M) and "<details" not in text:
         return text
+    if not re.search(r"^[ \t]|^ {0,3}(?:```|~~~)|<details", text, re.M):
+        # Flat lists only: the blank line before a list that interrupts a paragraph is all they need.
+        return _FLAT_INTERRUPT_RE.sub(r"\1\n\n\2", text)
     lines = text.split("\n")
     owner: list[tuple[int, int] | None] = [None] * len(lines)  # (depth, content column)
     marker_line: dict[int, int] = {}  # line → depth of the item it opens
@@ -351,14 +358,15 @@ class Renderer:
 
     def answer(self, text: str, figures: list[str], top_heading: int = 2) -> str:
         """`text` holds code marks numbered 0..n-1 for the pre-rendered `figures`."""
-        html = _shift_headings(self._convert(text), top_heading)
-        if figures:
-            html = _MARK_HTML_RE.sub(
-                lambda m: figures[int(m.group(1))] if int(m.group(1)) < len(figures) else "", html
-            )
-        # Code goes in before sanitizing, so nothing reaches the page without passing the
-        # sanitizer; Pygments' HTML uses only allowed tags and classes, so it passes unchanged.
-        return sanitize(html)
+        html = _shift_headings(self._convert(text.replace(_SLOT_OPEN, "").replace(_SLOT_CLOSE, "")), top_heading)
+        if not figures:
+            return sanitize(html)
+        # The prose is sanitized with the code marks in it (as inert stand-ins the sanitizer keeps),
+        # then the figures go in: Pygments escapes the code, the language label is escaped, so the
+        # inserted HTML needs no sanitizing, and the prose cannot forge a mark (NUL is refused by
+        # the parser, the stand-ins are stripped above).
+        html = sanitize(_MARK_HTML_RE.sub(lambda m: f"{_SLOT_OPEN}{m.group(1)}{_SLOT_CLOSE}", html))
+        return _SLOT_RE.sub(lambda m: figures[int(m.group(1))] if int(m.group(1)) < len(figures) else "", html)
 
 
 def placeholder(index: int) -> str:

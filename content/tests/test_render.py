@@ -66,13 +66,19 @@ def test_sanitizer_allows_only_the_classes_the_site_styles():
     assert "fixed-overlay" not in html and "kw-evil" not in html and "style" not in html and 'class="x"' not in html
 
 
-def test_code_goes_in_before_sanitizing_and_keeps_pygments_markup():
+def test_code_goes_in_after_the_prose_is_sanitized_and_keeps_pygments_markup():
     figure = example_figure(0, "python", highlight("def f():\n    return '<script>'\n", "python"))
     html = render(f"Before\n\n{code_mark(0)}\n\nAfter <script>alert(1)</script>", [figure])
     assert '<figure class="code-example" data-example="0">' in html
     assert '<span class="k">def</span>' in html and "&lt;script&gt;" in html
     assert "<script>" not in html
     assert "\x00" not in html
+
+
+def test_prose_cannot_forge_a_code_slot():
+    figure = example_figure(0, "python", highlight("x = 1\n", "python"))
+    html = render("Look: \ue0020\ue003 and <b>\ue0020\ue003</b>", [figure])
+    assert "<figure" not in html and "\ue002" not in html
 
 
 def test_the_one_code_mark_survives_markdown_at_any_indent():
