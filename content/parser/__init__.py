@@ -11,7 +11,7 @@ import hashlib
 
 from ..document import Document, ParseError
 from .assemble import assemble
-from .blocks import Heading, Scanner, question_item
+from .blocks import Heading, Scanner
 from .layouts import Marker, Source
 from .patterns import ATX_RE, CLOSING_HEADING_RE
 from .text import check_line_lengths, decode, front_matter, looks_like_question, split_number, strip_inline, title_from_filename
@@ -39,8 +39,7 @@ def parse(data: bytes | str, name: str = "", *, base_url: str = "") -> Document:
 
 def _parse(lines: list[str], name: str, base_url: str) -> Document:
     fields, front_end = front_matter(lines)
-    src = Source(lines, name)
-    src.base_url = base_url
+    src = Source(lines, name, base_url)
     for k in range(front_end):
         src.skip[k] = True
     headings = all_headings = [h for h in src.scanner.headings() if h.index >= front_end]

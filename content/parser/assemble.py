@@ -6,10 +6,12 @@ import re
 import statistics
 
 from ..document import CategoryDoc, ChoiceDoc, Document, ExampleDoc, ParseWarning, QuestionDoc, QuizItemDoc, code_mark, slugify
+from ..render import guess_language
+from .blocks import question_item
 from .layouts import Marker, Source
 from .patterns import (
     ATX_RE,
-    CLOSING_HEADING_RE,
+    BOLD_NUMBERED_RE,
     GENERIC_SUMMARY_RE,
     MAX_TITLE,
     PROMO_LINE_RE,
@@ -106,8 +108,6 @@ def _question(src: Source, marker: Marker, end: int) -> QuestionDoc:
 
 
 def _example(code: str, language: str, index: int, before: list[str]) -> ExampleDoc:
-    from ..render import guess_language
-
     guessed = False
     if not language:
         language = guess_language(code)
@@ -290,9 +290,6 @@ def _check(src: Source, document: Document, markers: list[Marker]) -> None:
 
 
 def _looks_like_marker(line: str, layout: str) -> bool:
-    from .blocks import question_item
-    from .patterns import BOLD_NUMBERED_RE
-
     if layout == "list":
         return question_item(line) is not None
     if layout == "bold":

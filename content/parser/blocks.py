@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 
 from ..document import ParseError, ParseWarning
-from .patterns import ATX_RE, BOLD_NUMBERED_RE, DETAILS_OPEN_RE, DETAILS_TAG_RE, MAX_DEPTH
+from .patterns import ATX_RE, BOLD_NUMBERED_RE, DETAILS_OPEN_RE, DETAILS_TAG_RE, MAX_DEPTH, NUMBERED_ITEM_RE
 from .text import looks_like_question
 
 
@@ -48,6 +48,9 @@ class ListItem:
     parent: int | None  # start line of the enclosing item
 
 
+MAX_RECOVERIES = 50
+
+
 def _markdown_it() -> MarkdownIt:
     md = MarkdownIt("commonmark")
     md.disable(["inline", "text_join"])  # only the block structure is needed
@@ -73,9 +76,15 @@ class Scanner:
         self.warnings: list[ParseWarning] = []
         self._levels_seen: set[int] = set()
         self._details_seen = self._bold_seen = self._list_seen = False
-        start = 0
+        start, restarts = 0, 0
         while start is not None and start < len(lines):
+            if restarts > MAX_RECOVERIES:  # each recovery reads the rest again: bound the work
+                raise ParseError(
+                    f"more than {MAX_RECOVERIES} code fences are never closed; the last one opened before this line",
+                    start + 1,
+                )
             start = self._scan(start)
+            restarts += 1
 
     def _scan(self, offset: int) -> int | None:
         """Parse lines[offset:]; return where to start again after a recovered fence, else None."""
@@ -242,8 +251,6 @@ class Scanner:
 
 def question_item(line: str) -> str | None:
     """For `1. **Question?**` or `1. ### Title` at the margin, the question's text."""
-    from .patterns import NUMBERED_ITEM_RE
-
     match = NUMBERED_ITEM_RE.match(line)
     if not match:
         return None

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..document import ParseError, ParseWarning
+from ..document import ParseWarning
 from .blocks import Heading, Scanner, question_item
 from .patterns import (
     ANCHOR_LINK_LINE_RE,
@@ -59,8 +59,9 @@ class Marker:
 class Source:
     """The document's lines, their block structure, and what the layouts drop from the text."""
 
-    def __init__(self, lines: list[str], source_name: str = ""):
+    def __init__(self, lines: list[str], source_name: str = "", base_url: str = ""):
         self.source_name = source_name
+        self.base_url = base_url
         self.lines = lines
         self.scanner = Scanner(lines)
         self.warnings: list[ParseWarning] = list(self.scanner.warnings)

@@ -52,3 +52,12 @@ def test_real_links_still_render_next_to_defused_brackets():
     html = Renderer().answer("a [link](https://x.org/a_(b)) and :( and `[code(` and [unclosed", [])
     assert '<a href="https://x.org/a_(b)"' in html
     assert ":( and <code>[code(</code> and [unclosed" in html
+
+
+def test_too_many_unclosed_fences_are_refused():
+    text = "# T\n\n" + "".join(f"### {n}. Q{n}?\n\n```python\nx = {n}\n\n" for n in range(1, 60))
+    with pytest.raises(ParseError) as caught:
+        parse(text)
+    assert "never closed" in caught.value.message and caught.value.line > 1
+    few = parse("# T\n\n" + "".join(f"### {n}. Q{n}?\n\n```python\nx = {n}\n\n" for n in range(1, 5)) + "### 5. End?\nok\n")
+    assert len(few.questions) == 5
