@@ -91,6 +91,11 @@ def _parse(lines: list[str], name: str, base_url: str) -> Document:
     if closing_at is not None:
         markers = [m for m in markers if m.index < closing_at]
     document = assemble(src, fields.get("title") or title, layout, markers, closing_at)
+    if title_index is None and not fields.get("title") and len(document.categories) == 1:
+        category = document.categories[0]
+        first = headings[0].index if headings else None
+        if any(m.kind == "category" and m.index == first == category.line - 1 for m in markers):
+            document.title = category.title  # "## SQL" over every question: the set's title too
     document.source_url = fields.get("source", "") or fields.get("source_url", "") or fields.get("url", "")
     document.license = fields.get("license", "")
     document.base_url = base_url

@@ -47,7 +47,7 @@ def assemble(src: Source, title: str, layout: str, markers: list[Marker], closin
         if marker.tail_start is not None and marker.tail_start < next_index:
             trailing = src.text(marker.tail_start, next_index)
             if trailing and marker is questions[-1] and pos == len(markers) - 1:
-                document.closing_md = trailing
+                document.closing_md = re.sub(r"^[ ]{0,3}(?:-{3,}|\*{3,}|_{3,})[ \t]*\n+", "", trailing)
             elif trailing:
                 question.answer_md = (question.answer_md + "\n\n" + trailing).strip("\n")
     _split_closing(document)

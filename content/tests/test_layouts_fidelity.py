@@ -184,3 +184,10 @@ def test_a_line_that_looks_like_a_question_inside_an_answer_warns():
     document = parse(text)
     assert len(document.questions) == 3
     assert [w.line for w in document.warnings if "looks like a question" in w.message] == [15]
+
+
+def test_a_lone_top_heading_over_every_question_is_also_the_title():
+    document = parse("## SQL\n\n### What is a key?\nA column.\n\n### What is a view?\nA query.\n", "faq.md")
+    assert document.title == "SQL" and [c.title for c in document.categories] == ["SQL"]
+    two = parse("## SQL\n\n### What is a key?\nA column.\n\n## NoSQL\n\n### What is a document?\nJSON.\n", "faq.md")
+    assert two.title == "Faq"
