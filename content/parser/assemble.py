@@ -19,7 +19,7 @@ from .patterns import (
     RULE_TAIL_RE,
     TASK_ITEM_RE,
 )
-from .text import caption, dedent, strip_inline, trim
+from .text import caption, dedent, looks_like_question, strip_inline, trim
 
 RELATIVE_IMAGE_RE = re.compile(r"!\[[^\]]*\]\((?!https?:|data:|//|#)[^)\s]+|<img\b[^>]*\bsrc=[\"'](?!https?:|data:|//)[^\"']+", re.I)
 
@@ -271,6 +271,7 @@ def _check(src: Source, document: Document, markers: list[Marker]) -> None:
     question_lines = {m.index for m in markers if m.kind == "question"}
     by_line = {q.line - 1: q for q in questions}
     ordered = sorted(question_lines)
+    levels = {len(m.group(1)) for i in ordered if (m := ATX_RE.match(src.lines[i]))}
     for pos, start in enumerate(ordered):
         end = ordered[pos + 1] if pos + 1 < len(ordered) else len(src.lines)
         question = by_line.get(start)
@@ -280,7 +281,7 @@ def _check(src: Source, document: Document, markers: list[Marker]) -> None:
             line = src.lines[i]
             if src.scanner.code[i] or src.skip[i] or line.startswith((" ", "\t")):
                 continue
-            if _looks_like_marker(line, document.layout):
+            if _looks_like_marker(line, document.layout, levels):
                 warn(ParseWarning(i + 1, f"this line looks like a question but was read as part of the answer to “{question.title}” (line {question.line})"))
                 break
     for i, line in enumerate(src.lines):
@@ -289,9 +290,10 @@ def _check(src: Source, document: Document, markers: list[Marker]) -> None:
                 warn(ParseWarning(i + 1, "relative image without a base URL: it will show as its alt text"))
 
 
-def _looks_like_marker(line: str, layout: str) -> bool:
+def _looks_like_marker(line: str, layout: str, levels: set[int]) -> bool:
     if layout == "list":
         return question_item(line) is not None
     if layout == "bold":
         return bool(BOLD_NUMBERED_RE.match(line))
-    return False
+    heading = ATX_RE.match(line)
+    return bool(heading and len(heading.group(1)) in levels and looks_like_question(heading.group(2) or ""))

@@ -191,3 +191,11 @@ def test_a_lone_top_heading_over_every_question_is_also_the_title():
     assert document.title == "SQL" and [c.title for c in document.categories] == ["SQL"]
     two = parse("## SQL\n\n### What is a key?\nA column.\n\n## NoSQL\n\n### What is a document?\nJSON.\n", "faq.md")
     assert two.title == "Faq"
+
+
+def test_a_question_heading_hidden_in_an_answer_warns():
+    text = "# T\n\n### 1. What is A?\nA.\n\n<details><summary>More</summary>\n\n### 2. What is B?\nB.\n\n</details>\n\n" \
+           "### 3. What is C?\nC.\n"
+    document = parse(text)
+    assert [q.number for q in document.questions] == ["1", "3"]
+    assert [w.line for w in document.warnings if "looks like a question" in w.message] == [8]
