@@ -5,7 +5,9 @@
 Reports wall time and peak memory (max RSS of a fresh process) for:
   floor   python-markdown (fenced_code + codehilite, i.e. Pygments) rendering the same text
   import  content.parser.parse + QuestionSet.objects.sync into an empty database
-and the ratio import / floor (target ≤ 1.5×, peak memory < 500 MB).
+and the ratio import / floor (target ≤ 1.5×, peak memory < 500 MB). Then, for hostile-size
+input, the parse and render time of a 5 MB real-looking document: the corpora in
+content/tests/corpora repeated (--real-mb 0 skips it).
 """
 
 from __future__ import annotations
@@ -102,6 +104,35 @@ def child_import(path: str) -> dict:
     }
 
 
+def build_real_document(megabytes: float) -> str:
+    corpora = sorted(p for p in (ROOT / "content" / "tests" / "corpora").glob("*.md") if p.name != "SOURCES.md")
+    texts = [p.read_text(encoding="utf-8") for p in corpora]
+    out, size = [], 0
+    while size < megabytes * 1e6:
+        for text in texts:
+            out.append(text)
+            size += len(text.encode("utf-8"))
+    return "\n\n".join(out)
+
+
+def child_real(path: str) -> dict:
+    """Parse and render (no database) a large document made of real ones."""
+    from content.document import CODE_MARK_RE
+    from content.parser import parse
+    from content.render import Renderer, example_figure, highlight, placeholder
+
+    data = Path(path).read_bytes()
+    started = time.perf_counter()
+    document = parse(data, "real.md")
+    parsed = time.perf_counter()
+    renderer = Renderer()
+    for question in document.questions:
+        figures = [example_figure(i, e.language, highlight(e.code, e.language)) for i, e in enumerate(question.examples)]
+        renderer.answer(CODE_MARK_RE.sub(lambda m: m.group(1) + placeholder(int(m.group(2))), question.answer_md), figures)
+    return {"parse_seconds": parsed - started, "render_seconds": time.perf_counter() - parsed,
+            "questions": len(document.questions), "megabytes": len(data) / 1e6}
+
+
 def run_child(kind: str, path: str, env: dict) -> dict:
     result = subprocess.run(
         [sys.executable, __file__, "--child", kind, path],
@@ -116,12 +147,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=10_000)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--real-mb", type=float, default=5.0, help="size of the real-looking document")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         kind, path = args.child
-        figures = child_floor(path) if kind == "floor" else child_import(path)
+        figures = {"floor": child_floor, "import": child_import, "real": child_real}[kind](path)
         figures["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(figures))
         return
@@ -135,6 +167,11 @@ def main() -> None:
         print(f"document: {args.questions} questions, {size_mb:.1f} MB; database: {env['DATABASE_URL'].split(':')[0]}")
         floor = run_child("floor", str(document), env)
         imported = run_child("import", str(document), env)
+        real = None
+        if args.real_mb:
+            big = Path(tmp) / "real.md"
+            big.write_text(build_real_document(args.real_mb), encoding="utf-8")
+            real = run_child("real", str(big), env)
 
     ratio = imported["seconds"] / floor["seconds"]
     print(
@@ -148,6 +185,10 @@ def main() -> None:
     )
     print(f"ratio import/floor (the faster floor): {ratio:.2f}x (target <= 1.5x); "
           f"peak memory {imported['max_rss_mb']:.0f} MB (target < 500 MB)")
+    if real:
+        print(f"real-looking document ({real['megabytes']:.1f} MB of the corpora repeated, {real['questions']} questions): "
+              f"parse {real['parse_seconds']:.2f} s, render {real['render_seconds']:.2f} s, "
+              f"peak RSS {real['max_rss_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

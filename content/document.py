@@ -21,7 +21,7 @@ class ParseError(ValueError):
 
 
 @dataclass
-class Warning:
+class ParseWarning:
     line: int
     message: str
 
@@ -86,8 +86,11 @@ class Document:
     source_name: str = ""
     intro_md: str = ""
     closing_md: str = ""
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
     content_hash: str = ""  # sha256 of the bytes parsed
+    source_url: str = ""  # from front matter: where the document comes from
+    license: str = ""
+    base_url: str = ""  # what relative images resolve against (Renderer(base_url=...))
 
     @property
     def questions(self) -> list[QuestionDoc]:
@@ -96,6 +99,13 @@ class Document:
     @property
     def examples(self) -> list[ExampleDoc]:
         return [e for q in self.questions for e in q.examples]
+
+
+def __getattr__(name: str):
+    # The old name, for callers not yet moved to ParseWarning (it shadowed the builtin).
+    if name == "Warning":
+        return ParseWarning
+    raise AttributeError(name)
 
 
 CODE_MARK_RE = re.compile(r"^([ \t]*)\x00CODE(\d+)\x00$", re.M)

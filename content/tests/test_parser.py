@@ -15,7 +15,7 @@ from content.render import Renderer
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "content" / "sets" / "django-interview-questions.md"
 SHARED_SEED = ROOT.parent / "shared" / "seed" / "django-interview-questions.md"
-CORPORA = ROOT.parent / "shared" / "corpora"
+CORPORA = ROOT / "content" / "tests" / "corpora"  # a copy of ../shared/corpora
 
 
 @pytest.fixture(scope="module")
