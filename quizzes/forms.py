@@ -4,7 +4,8 @@ from django import forms
 
 from questions.models import Category, QuestionSet
 
-from .models import Attempt, KIND_LABELS
+from .kinds import KINDS, kind_choices
+from .models import Feedback
 from .services import NUMBER_RE
 
 PRESETS = {
@@ -57,11 +58,11 @@ class QuizForm(forms.Form):
         help_text="The quiz's time limit is this times the number of items; the server's clock decides.",
     )
     kinds = forms.MultipleChoiceField(
-        label="Item types", choices=list(KIND_LABELS.items()), initial=list(KIND_LABELS),
+        label="Item types", choices=kind_choices, initial=lambda: list(KINDS),
         widget=forms.CheckboxSelectMultiple,
     )
     feedback = forms.ChoiceField(
-        label="Feedback", choices=Attempt.FEEDBACK_CHOICES, initial=Attempt.FEEDBACK_IMMEDIATE,
+        label="Feedback", choices=Feedback.choices, initial=Feedback.IMMEDIATE,
         widget=forms.RadioSelect,
     )
     preset = forms.ChoiceField(choices=[("", "")] + list(PRESETS.items()), required=False, widget=forms.HiddenInput)
@@ -88,12 +89,12 @@ class QuizForm(forms.Form):
             for name in ("count", "kinds", "categories"):
                 self.errors.pop(name, None)
             data["count"] = 10 if preset == "quick" else min(max(data.get("count") or 10, 5), 50)
-            data["kinds"] = list(KIND_LABELS)
+            data["kinds"] = list(KINDS)
             data["categories"] = []
             if "seconds_per_item" not in data:
                 self.errors.pop("seconds_per_item", None)
                 data["seconds_per_item"] = 60
             if "feedback" not in data:
                 self.errors.pop("feedback", None)
-                data["feedback"] = Attempt.FEEDBACK_IMMEDIATE
+                data["feedback"] = Feedback.IMMEDIATE
         return data

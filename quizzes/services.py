@@ -17,7 +17,7 @@ from django.utils import timezone
 from questions.models import Question, QuestionSet
 
 from .generation import Spec, generate
-from .models import Attempt, AttemptItem
+from .models import Attempt, AttemptItem, FinishReason
 
 WEAK_RETRIEVABILITY = 0.8
 
@@ -142,7 +142,7 @@ def close_if_expired(attempt: Attempt, now=None) -> bool:
     if attempt.finished_at:
         return True
     if attempt.is_expired(now):
-        attempt.finalize("timeout", now)
+        attempt.finalize(FinishReason.TIMEOUT, now)
         return True
     return False
 
@@ -151,7 +151,7 @@ def finish(attempt: Attempt, now=None) -> None:
     """The user hands in early (or the countdown reached zero)."""
     if close_if_expired(attempt, now):
         return
-    attempt.finalize("submitted", now)
+    attempt.finalize(FinishReason.SUBMITTED, now)
 
 
 def parse_number(value, what: str = "item number") -> int:
@@ -210,7 +210,7 @@ def _on_time(user, attempt_id: int, now, work) -> Outcome:
             items = list(AttemptItem.objects.filter(attempt=locked).defer("snapshot").order_by("position"))
             return work(locked, items)
     except TooLate:
-        locked.finalize("timeout", now)
+        locked.finalize(FinishReason.TIMEOUT, now)
         raise
 
 
@@ -218,7 +218,7 @@ def parse_response(item: AttemptItem, choices: list[str], text: str) -> dict:
     """The posted answer, validated against the item's own choices; QuizError when tampered."""
     snap = item.snapshot
     text = (text or "").strip()
-    if item.kind == "recall":
+    if item.self_graded:
         if len(text) > 10_000:
             raise QuizError("The answer is too long (10,000 characters at most).")
         return {"text": text}
@@ -242,7 +242,7 @@ def parse_response(item: AttemptItem, choices: list[str], text: str) -> dict:
 
 def grade(item: AttemptItem, response: dict) -> bool | None:
     snap = item.snapshot
-    if item.kind == "recall":
+    if item.self_graded:
         return None
     if "text" in response:
         return response["text"].strip() == snap.get("answer_text")
@@ -300,7 +300,7 @@ def mark_recall(user, attempt_id: int, position, verdict: str, now=None) -> Outc
 
     def work(attempt: Attempt, items: list[AttemptItem]) -> Outcome:
         item = _pick(items, position)
-        if item.kind != "recall":
+        if not item.self_graded:
             raise QuizError(f"Item {item.number} is graded automatically.")
         if item.answered_at is None:
             raise QuizError(f"Write your answer to item {item.number} before marking it.")
@@ -321,7 +321,7 @@ def mark_recall(user, attempt_id: int, position, verdict: str, now=None) -> Outc
 def _finish_when_done(attempt: Attempt, items: list[AttemptItem], now) -> bool:
     if any(i.correct is None for i in items):
         return False
-    attempt.finalize("completed", now, items=items)
+    attempt.finalize(FinishReason.COMPLETED, now, items=items)
     return True
 
 

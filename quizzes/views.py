@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from . import services
 from .forms import PRESETS, QuizForm
-from .models import Attempt, AttemptItem
+from .models import Attempt, AttemptItem, Feedback, FinishReason
 from .services import QuizError
 
 
@@ -148,7 +148,7 @@ def _stage_context(attempt: Attempt, items: list[AttemptItem], current: AttemptI
         "answered_count": done,
         "remaining_ms": int(attempt.remaining().total_seconds() * 1000),
         "show_feedback": current is not None and current.is_answered and (
-            attempt.feedback == Attempt.FEEDBACK_IMMEDIATE or current.kind == "recall"
+            attempt.feedback == Feedback.IMMEDIATE or current.self_graded
         ),
         **extra,
     }
@@ -159,7 +159,7 @@ def _stage_context(attempt: Attempt, items: list[AttemptItem], current: AttemptI
 def play(request, pk: int):
     attempt = _own_attempt(request, pk)
     if services.close_if_expired(attempt):
-        if attempt.finish_reason == "timeout" and request.GET.get("item"):
+        if attempt.finish_reason == FinishReason.TIMEOUT and request.GET.get("item"):
             messages.warning(request, "Time is up: the quiz has been finished.")
         return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
     items = _items(attempt)
@@ -219,7 +219,7 @@ def _after(request, outcome: services.Outcome) -> HttpResponse:
     if outcome.finished:
         return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
     notice = "" if outcome.applied else "This item was already answered; your first answer stands."
-    show_now = attempt.feedback == Attempt.FEEDBACK_IMMEDIATE or (current.kind == "recall" and not current.is_done)
+    show_now = attempt.feedback == Feedback.IMMEDIATE or (current.self_graded and not current.is_done)
     if not show_now:
         nxt = _current(items, None)
         current = nxt or current
@@ -268,7 +268,7 @@ def result(request, pk: int):
             item.snapshot.get("category") or "—", {"name": item.snapshot.get("category") or "—",
                                                     "auto": 0, "right": 0, "recall": 0, "recall_right": 0}
         )
-        if item.kind == "recall":
+        if item.self_graded:
             row["recall"] += 1
             row["recall_right"] += bool(item.correct)
         else:

@@ -9,12 +9,6 @@ from progress.models import Card, ReviewLog, ReviewSettings, State
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
 def review_at(user, question, moment, correct=True):
     return services.record_quiz_answer(user, question, correct=correct, answered_at=moment)
 

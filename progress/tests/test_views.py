@@ -18,12 +18,6 @@ def current_card(response) -> Card:
     return response.context["session"].card
 
 
-@pytest.fixture
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
 def make_review_card(user, question, *, due, state=State.REVIEW, stability=5.0):
     return Card.objects.create(
         user=user, question=question, state=state, step=None if state == State.REVIEW else 0,

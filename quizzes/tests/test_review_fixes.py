@@ -14,43 +14,38 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from quizzes import services
-from quizzes.models import KINDS, PUBLIC_FIELDS, SECRET_FIELDS, Attempt, AttemptItem
+from quizzes.kinds import KINDS
+from quizzes.models import SECRET_FIELDS, Attempt, AttemptItem
 
 HUGE = "9" * 25
-
-
-@pytest.fixture
-def client_in(client, user):
-    client.force_login(user)
-    return client
 
 
 # --- 1. numbers typed by the user --------------------------------------------------
 
 
 @pytest.mark.parametrize("value", ["²", "١", "1²", " 1", "+1", "1_0", "0x1", "-1", HUGE, "abc"])
-def test_question_set_query_that_is_not_a_number_is_400(client_in, quiz_set, value):
-    response = client_in.get(reverse("quizzes:start"), {"question_set": value})
+def test_question_set_query_that_is_not_a_number_is_400(signed_in, quiz_set, value):
+    response = signed_in.get(reverse("quizzes:start"), {"question_set": value})
     assert response.status_code == 400
     assert "is not a number" in response.content.decode()
 
 
-def test_unknown_question_set_is_404_and_known_one_is_chosen(client_in, quiz_set):
-    assert client_in.get(reverse("quizzes:start"), {"question_set": "123456"}).status_code == 404
-    response = client_in.get(reverse("quizzes:start"), {"question_set": str(quiz_set.pk), "partial": "categories"},
+def test_unknown_question_set_is_404_and_known_one_is_chosen(signed_in, quiz_set):
+    assert signed_in.get(reverse("quizzes:start"), {"question_set": "123456"}).status_code == 404
+    response = signed_in.get(reverse("quizzes:start"), {"question_set": str(quiz_set.pk), "partial": "categories"},
                              headers={"HX-Request": "true"})
     assert response.status_code == 200 and b'id="categories"' in response.content
 
 
 @pytest.mark.parametrize("value", ["²", "١", "٣", " 1", "+1", "1_0", HUGE, "0"])
-def test_item_numbers_that_are_not_plain_numbers_are_400(client_in, start, value):
+def test_item_numbers_that_are_not_plain_numbers_are_400(signed_in, start, value):
     attempt = start(count=5, kinds=["code_question", "recall"])
     key = attempt.items.get(position=0).snapshot.get("key") or ["a"]
-    play = client_in.get(reverse("quizzes:play", args=[attempt.pk]), {"item": value})
+    play = signed_in.get(reverse("quizzes:play", args=[attempt.pk]), {"item": value})
     assert play.status_code == 400
-    answer = client_in.post(reverse("quizzes:answer", args=[attempt.pk]), {"item": value, "choice": key})
+    answer = signed_in.post(reverse("quizzes:answer", args=[attempt.pk]), {"item": value, "choice": key})
     assert answer.status_code == 400
-    mark = client_in.post(reverse("quizzes:mark", args=[attempt.pk]), {"item": value, "verdict": "right"})
+    mark = signed_in.post(reverse("quizzes:mark", args=[attempt.pk]), {"item": value, "verdict": "right"})
     assert mark.status_code == 400
     for response in (play, answer, mark):
         text = response.content.decode()
@@ -58,32 +53,32 @@ def test_item_numbers_that_are_not_plain_numbers_are_400(client_in, start, value
     assert not attempt.items.filter(answered_at__isnull=False).exists()
 
 
-def test_missing_item_number_is_400(client_in, start):
+def test_missing_item_number_is_400(signed_in, start):
     attempt = start(count=5, kinds=["code_question"])
-    response = client_in.post(reverse("quizzes:answer", args=[attempt.pk]), {"choice": "a"})
+    response = signed_in.post(reverse("quizzes:answer", args=[attempt.pk]), {"choice": "a"})
     assert response.status_code == 400 and "item number is missing" in response.content.decode()
 
 
 @pytest.mark.parametrize("categories", [["²"], ["١"], [HUGE], ["1", "x"]])
-def test_start_form_with_bad_category_ids_is_400(client_in, quiz_set, categories):
+def test_start_form_with_bad_category_ids_is_400(signed_in, quiz_set, categories):
     data = {"question_set": quiz_set.pk, "count": 10, "seconds_per_item": 60, "kinds": ["recall"],
             "feedback": "end", "categories": categories}
-    response = client_in.post(reverse("quizzes:start"), data)
+    response = signed_in.post(reverse("quizzes:start"), data)
     assert response.status_code == 400 and "is not a valid value" in response.content.decode()
     assert not Attempt.objects.exists()
 
 
 @pytest.mark.parametrize("value", ["²", HUGE, "١"])
-def test_start_form_with_bad_set_id_is_400(client_in, quiz_set, value):
+def test_start_form_with_bad_set_id_is_400(signed_in, quiz_set, value):
     data = {"question_set": value, "count": 10, "seconds_per_item": 60, "kinds": ["recall"], "feedback": "end"}
-    assert client_in.post(reverse("quizzes:start"), data).status_code == 400
+    assert signed_in.post(reverse("quizzes:start"), data).status_code == 400
 
 
-def test_huge_attempt_id_is_404(client_in, quiz_set):
+def test_huge_attempt_id_is_404(signed_in, quiz_set):
     for name in ("play", "result", "clock"):
-        assert client_in.get(f"/quizzes/{HUGE}/" + ("" if name == "play" else f"{name}/")).status_code == 404
+        assert signed_in.get(f"/quizzes/{HUGE}/" + ("" if name == "play" else f"{name}/")).status_code == 404
     for name in ("answer", "mark", "finish", "retry"):
-        assert client_in.post(f"/quizzes/{HUGE}/{name}/", {"item": "1"}).status_code == 404
+        assert signed_in.post(f"/quizzes/{HUGE}/{name}/", {"item": "1"}).status_code == 404
 
 
 def test_parse_number():
@@ -171,27 +166,27 @@ def test_public_is_an_allow_list():
         "question_title": "How do you use select_related?", "question_url": "/q/select-related/", "new_field": "x",
     }
     public = AttemptItem(kind="cloze", snapshot=snapshot).public
-    assert set(public) <= set(PUBLIC_FIELDS["cloze"]) and not set(public) & SECRET_FIELDS
+    assert set(public) <= set(KINDS["cloze"].public_fields) and not set(public) & SECRET_FIELDS
     assert "new_field" not in public and "ident" not in public
     assert public["choices"] == [{"id": "a", "text": "select_related"}, {"id": "b", "text": "only"}]
     assert public["context"] == ""  # the title names the missing identifier
     assert AttemptItem(kind="unknown", snapshot=snapshot).public == {}
 
 
-def test_unanswered_items_of_every_kind_give_nothing_away(client_in, start, user, django_assert_max_num_queries):
+def test_unanswered_items_of_every_kind_give_nothing_away(signed_in, start, user, django_assert_max_num_queries):
     items = [i for a in _attempts_with_every_kind(start, user) for i in a.items.select_related("question")]
     chrome: dict[int, set[str]] = {}
     for item in items:
         attempt = item.attempt
         with django_assert_max_num_queries(10):
-            response = client_in.get(reverse("quizzes:play", args=[attempt.pk]), {"item": item.number})
+            response = signed_in.get(reverse("quizzes:play", args=[attempt.pk]), {"item": item.number})
         assert response.status_code == 200
         page = response.content.decode()
         snap, public = item.snapshot, item.public
         where = (item.kind, item.number)
 
         assert set(public) & SECRET_FIELDS == set(), where
-        assert set(public) <= set(PUBLIC_FIELDS[item.kind]), where
+        assert set(public) <= set(KINDS[item.kind].public_fields), where
         for choice in public.get("choices", []):
             assert set(choice) == {"id", "text"}, where
 
@@ -320,11 +315,11 @@ def _make_attempts(start, n: int):
 
 
 @pytest.mark.parametrize("n", [2, 20])
-def test_history_queries_do_not_grow_with_attempts(client_in, start, n, django_assert_max_num_queries):
+def test_history_queries_do_not_grow_with_attempts(signed_in, start, n, django_assert_max_num_queries):
     attempts = _make_attempts(start, n)
     assert Attempt.objects.expired().count() == n // 2
     with django_assert_max_num_queries(7):
-        response = client_in.get(reverse("quizzes:history"))
+        response = signed_in.get(reverse("quizzes:history"))
     assert response.status_code == 200
     assert not Attempt.objects.filter(finished_at__isnull=True).exists()
     for attempt in attempts:
@@ -355,12 +350,12 @@ def test_finalize_without_items_counts_in_sql(start):
 
 
 @pytest.mark.parametrize("feedback", ["immediate", "end"])
-def test_answer_post_queries(client_in, start, feedback):
+def test_answer_post_queries(signed_in, start, feedback):
     attempt = start(count=10, kinds=["code_question", "key_point"], feedback=feedback)
-    client_in.get(reverse("quizzes:play", args=[attempt.pk]))
+    signed_in.get(reverse("quizzes:play", args=[attempt.pk]))
     key = attempt.items.get(position=0).snapshot["key"]
     with CaptureQueriesContext(connection) as ctx:
-        response = client_in.post(reverse("quizzes:answer", args=[attempt.pk]), {"item": 1, "choice": key},
+        response = signed_in.post(reverse("quizzes:answer", args=[attempt.pk]), {"item": 1, "choice": key},
                                   headers={"HX-Request": "true"})
     assert response.status_code == 200
     own = [q["sql"] for q in ctx.captured_queries
