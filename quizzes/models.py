@@ -129,11 +129,6 @@ class Attempt(models.Model):
             return None
         return round(100 * self.auto_correct / self.auto_total)
 
-    @property
-    def slow_after_ms(self) -> int:
-        """An answer slower than half the per-item budget counts as slow (rated Hard, not Good)."""
-        return self.seconds_per_item * 500
-
     def finalize(self, reason: str, now=None, items: list[AttemptItem] | None = None) -> bool:
         """Close the attempt and store its scores; False when it was already closed.
 

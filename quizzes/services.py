@@ -6,6 +6,7 @@ closes the attempt, whatever the page's countdown showed.
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -14,12 +15,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from progress.models import Card, valid_time_zone
+from progress.services import record_quiz_answer, settings_for, start_of_tomorrow
 from questions.models import Question, QuestionSet
 
 from .generation import Spec, generate
 from .models import Attempt, AttemptItem, FinishReason
-
-WEAK_RETRIEVABILITY = 0.8
 
 
 class QuizError(Exception):
@@ -52,38 +53,24 @@ class Outcome:
 
 
 def weak_question_ids(user, question_set: QuestionSet, now=None) -> list[int]:
-    """Questions the user got wrong in a quiz or a review, or whose retrievability is low."""
-    from progress.models import Card, Rating, ReviewLog
-    from progress.services import settings_for
-
+    """Questions the user got wrong in a quiz, or whose card is weak (rated Again, or fading)."""
     now = now or timezone.now()
     in_set = {"question__category__question_set": question_set}
     wrong = set(
         AttemptItem.objects.filter(attempt__user=user, correct=False, **in_set).values_list("question_id", flat=True)
     )
-    wrong |= set(
-        ReviewLog.objects.filter(user=user, rating=Rating.AGAIN, card__question__category__question_set=question_set)
-        .values_list("card__question_id", flat=True)
-    )
-    scheduler = settings_for(user).scheduler()
-    for card in Card.objects.of(user).reviewed().filter(**in_set).only(
-        "pk", "question_id", "state", "step", "stability", "difficulty", "due", "last_review"
-    ):
-        if scheduler.get_card_retrievability(card.to_fsrs(), now) < WEAK_RETRIEVABILITY:
-            wrong.add(card.question_id)
+    wrong |= set(Card.objects.of(user).weak(now).filter(**in_set).values_list("question_id", flat=True))
     wrong.discard(None)
     return sorted(wrong)
 
 
 def due_question_ids(user, question_set: QuestionSet, now=None) -> list[int]:
-    from progress.models import Card
-
+    """The questions a review session would show now, by the user's own day."""
     now = now or timezone.now()
+    day_ends = start_of_tomorrow(settings_for(user), now)
     return sorted(
-        Card.objects.of(user)
-        .active(now)
-        .reviewed()
-        .filter(due__lte=now, question__category__question_set=question_set)
+        Card.objects.of(user).due_now(now, day_ends)
+        .filter(question__category__question_set=question_set)
         .values_list("question_id", flat=True)
     )
 
@@ -178,11 +165,9 @@ def _pick(items: list[AttemptItem], position) -> AttemptItem:
 
 
 def _late_message(attempt: Attempt, now) -> str:
-    from progress.models import ReviewSettings, valid_time_zone
-
     late = max(0, round((now - attempt.deadline).total_seconds()))
-    name = ReviewSettings.objects.filter(user_id=attempt.user_id).values_list("time_zone", flat=True).first()
-    zone = valid_time_zone(name or "")
+    name = settings_for(attempt.user).time_zone
+    zone = valid_time_zone(name)
     # The server runs on UTC: a clock time is only shown in the user's own time zone.
     ended = f"the quiz ended at {attempt.deadline.astimezone(zone):%H:%M:%S} ({name}) and " if zone else ""
     return (
@@ -250,16 +235,14 @@ def grade(item: AttemptItem, response: dict) -> bool | None:
 
 
 def _feed_schedule(attempt: Attempt, item: AttemptItem) -> None:
-    from progress.services import record_quiz_answer
-
     if item.question_id is None or item.correct is None:
         return
     record_quiz_answer(
         attempt.user,
         Question(pk=item.question_id),  # only its id is needed; saves a query per answer
         correct=item.correct,
-        slow=item.duration_ms > attempt.slow_after_ms,
         duration_ms=item.duration_ms,
+        seconds_per_item=attempt.seconds_per_item,
         answered_at=item.answered_at,
     )
 
@@ -334,8 +317,6 @@ def mark_shown(item: AttemptItem, now=None) -> None:
 
 def retry_missed(attempt: Attempt, seed: int | None = None) -> Attempt:
     """A new attempt asking again the items this one got wrong or left open, choices reshuffled."""
-    import random
-
     missed = [item for item in attempt.items.all() if not item.correct]
     if not missed:
         raise QuizError("Nothing to retry: every item of this quiz was answered right.")

@@ -170,7 +170,7 @@ def test_settings_validation(signed_in, user):
     ]
     for data, message in cases:
         response = signed_in.post(url, data)
-        assert response.status_code == 400, data
+        assert response.status_code == 422, data
         assert message in response.content.decode(), (data, message)
     settings = ReviewSettings.objects.get(user=user)
     assert (settings.desired_retention, settings.new_per_day) == (0.9, 20)
@@ -265,7 +265,7 @@ def test_dashboard_activity_cache_follows_undo_and_time_zone(signed_in, user, qu
     """The heatmap figures are cached, yet an undo or a new time zone shows at once."""
     signed_in.get(REVIEW_URL)
     card = signed_in.get(REVIEW_URL).context["session"].card
-    signed_in.post(f"/review/cards/{card.pk}/rate/", {"rating": 3, "version": 0})
+    signed_in.post(f"/review/questions/{card.question_id}/rate/", {"rating": 3, "version": 0})
     assert signed_in.get("/progress/").context["reviews_today"] == 1
     assert signed_in.get("/progress/").context["reviews_today"] == 1  # from the cache
     log = ReviewLog.objects.get()
