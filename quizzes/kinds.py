@@ -2,7 +2,7 @@
 
 A kind says what it is called, which snapshot fields an unanswered item may show, how it is
 made from a question, whether the user grades it, and which template fragment shows it.
-Adding a kind means one class here and one fragment in templates/quizzes/kinds/.
+Adding a kind means one class here and one fragment in templates/quizzes/partials/kinds/.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Kind:
 
     @property
     def template(self) -> str:
-        return f"quizzes/kinds/{self.name}.html"
+        return f"quizzes/partials/kinds/{self.name}.html"
 
     def make(self, gen: Generator, question: Loaded) -> dict | None:
         """The item's snapshot (with an "ident" that keeps it unique in the quiz), or None."""

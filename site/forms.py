@@ -22,7 +22,9 @@ def whole_number(value, maximum: int = MAX_ID) -> int | None:
 
 
 class WholeNumberField(forms.IntegerField):
-    """An IntegerField that accepts plain ASCII digits only, with a message naming the field."""
+    """An IntegerField that accepts plain ASCII digits only."""
+
+    default_error_messages = {"invalid": "“%(value)s” is not a whole number."}
 
     def __init__(self, *, maximum: int = MAX_ID, **kwargs):
         self.maximum = maximum
@@ -34,7 +36,5 @@ class WholeNumberField(forms.IntegerField):
             return None
         number = whole_number(value, self.maximum)
         if number is None:
-            raise forms.ValidationError(
-                "“%(value)s” is not a whole number.", code="invalid", params={"value": str(value)[:20]}
-            )
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": str(value)[:20]})
         return number

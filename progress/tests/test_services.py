@@ -1,7 +1,10 @@
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import fsrs
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from progress import services
 from progress.models import Card, ReviewLog, ReviewSettings, State
@@ -49,8 +52,6 @@ def test_quiz_answers_accumulate_on_one_card(user, question):
 
 @pytest.mark.django_db
 def test_quiz_answer_converts_other_time_zones_to_utc(user, question):
-    from zoneinfo import ZoneInfo
-
     answered = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     log = services.record_quiz_answer(user, question, correct=True, answered_at=answered)
     assert log.reviewed_at == datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -204,10 +205,7 @@ def _data_queries(captured) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_quiz_answer_costs_three_statements(user, question):
     """Every quiz answer pays for this: one locked read (card and settings), one update, one insert."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    from questions.models import Question
 
     services.settings_for(user, save=True)
     # first answer: no card to read the settings with, so they are read alone; the card is inserted already rated

@@ -1,6 +1,11 @@
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from progress import services
@@ -84,11 +89,11 @@ def test_rating_swaps_in_next_card_and_counts(signed_in, user, questions):
 
 
 @pytest.mark.django_db
-def test_rating_without_htmx_redirects_back_to_session(signed_in, seed_set):
-    card = current_card(signed_in.get(REVIEW, {"set": seed_set.slug}))
-    response = signed_in.post(rate_url(card), {"rating": 1, "version": 0, "set": seed_set.slug})
+def test_rating_without_htmx_redirects_back_to_session(signed_in, question_set):
+    card = current_card(signed_in.get(REVIEW, {"set": question_set.slug}))
+    response = signed_in.post(rate_url(card), {"rating": 1, "version": 0, "set": question_set.slug})
     assert response.status_code == 302
-    assert response.url == f"{REVIEW}?set={seed_set.slug}"
+    assert response.url == f"{REVIEW}?set={question_set.slug}"
 
 
 @pytest.mark.django_db
@@ -155,7 +160,7 @@ def test_bad_rating_is_422_with_the_session(signed_in, questions, data):
 
 
 @pytest.mark.django_db
-def test_unknown_card_and_scope_are_404(signed_in, seed_set):
+def test_unknown_card_and_scope_are_404(signed_in, question_set):
     assert signed_in.post(reverse("progress:rate", args=[999999]), {"rating": 3, "version": 0}).status_code == 404
     assert signed_in.get(REVIEW, {"set": "nope"}).status_code == 404
     assert signed_in.get(REVIEW, {"category": "999999"}).status_code == 404
@@ -189,7 +194,7 @@ def test_non_ascii_or_huge_numbers_are_rejected_cleanly(signed_in, user, questio
 
 
 @pytest.mark.django_db
-def test_huge_category_id_is_404(signed_in, seed_set):
+def test_huge_category_id_is_404(signed_in, question_set):
     assert signed_in.get(REVIEW, {"category": "9" * 19}).status_code == 404
     assert signed_in.get(REVIEW, {"category": str(2**40)}).status_code == 404
 
@@ -203,8 +208,6 @@ def test_bury_without_version_still_works(signed_in, user, questions):
 
 @pytest.mark.django_db
 def test_rating_requires_csrf(user, question):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     card = Card.objects.create(user=user, question=question, due=services.utc_now())
@@ -222,7 +225,13 @@ def test_rating_requires_csrf(user, question):
 @pytest.mark.django_db
 def test_get_and_put_on_actions_are_refused(signed_in, user, question):
     card = Card.objects.create(user=user, question=question, due=services.utc_now())
-    assert signed_in.get(rate_url(card)).status_code == 405
+    urls = [reverse(f"progress:{name}", args=[question.pk]) for name in ("rate", "bury", "suspend")]
+    urls += [reverse("progress:unsuspend", args=[card.pk]), reverse("progress:undo")]
+    for url in urls:
+        assert signed_in.get(url).status_code == 405, url
+        assert signed_in.put(url, {"rating": 3, "version": 0}).status_code == 405, url
+    card.refresh_from_db()
+    assert card.version == 0 and not ReviewLog.objects.exists()
 
 
 @pytest.mark.django_db
@@ -304,7 +313,7 @@ def test_archived_questions_leave_the_queue(signed_in, user, questions):
 
 
 @pytest.mark.django_db
-def test_filter_by_category_and_set(signed_in, user, questions, seed_set):
+def test_filter_by_category_and_set(signed_in, user, questions, question_set):
     last_category = questions[-1].category
     response = signed_in.get(REVIEW, {"category": last_category.pk})
     card = current_card(response)
@@ -313,7 +322,7 @@ def test_filter_by_category_and_set(signed_in, user, questions, seed_set):
     assert last_category.title in response.content.decode()
     response = signed_in.post(rate_url(card), {"rating": 3, "version": 0, "category": last_category.pk}, headers=HTMX)
     assert current_card(response).question.category == last_category
-    assert current_card(signed_in.get(REVIEW, {"set": seed_set.slug})).question.category.question_set == seed_set
+    assert current_card(signed_in.get(REVIEW, {"set": question_set.slug})).question.category.question_set == question_set
 
 
 @pytest.mark.django_db
@@ -349,9 +358,6 @@ def data_queries(captured) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_rating_query_count(signed_in, user, questions):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     services.settings_for(user, save=True)  # made once per user, by their first POST ever
     with CaptureQueriesContext(connection) as captured:
         card = current_card(signed_in.get(REVIEW))
@@ -387,9 +393,6 @@ def test_suspended_list_query_count(signed_in, user, questions, n_cards, django_
 
 
 def _rate_in_thread(user_id, card_pk, rating, barrier, results):
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-
     try:
         user = get_user_model().objects.get(pk=user_id)
         barrier.wait(timeout=10)
@@ -405,9 +408,7 @@ def _rate_in_thread(user_id, card_pk, rating, barrier, results):
 @pytest.mark.django_db(transaction=True)
 def test_two_tabs_rating_the_same_card_at_once(user, question):
     """Two requests rate the same card concurrently: the row lock makes one wait, then see the new version."""
-    import threading
 
-    from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers on the whole database and has no row locks (SELECT … FOR UPDATE)")

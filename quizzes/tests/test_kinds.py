@@ -13,7 +13,7 @@ class CategoryOf(Kind):
 
     name = "category_of"
     label = "Which category?"
-    template = "quizzes/kinds/key_point.html"  # a real kind ships its own fragment
+    template = "quizzes/partials/kinds/key_point.html"  # a real kind ships its own fragment
 
     def make(self, gen, question):
         ident = f"co:{question.pk}"
