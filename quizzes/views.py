@@ -240,7 +240,7 @@ def _after(request, outcome: services.Outcome) -> HttpResponse:
         nxt = _current(items, None)
         current = nxt or current
         services.mark_shown(current)
-    if not wants_fragment(request, STAGE):
+    if not wants_fragment(request):  # answers are posted from the stage only: it is the fragment
         return redirect(f"{reverse('quizzes:play', args=[attempt.pk])}?item={current.number}")
     return TemplateResponse(request, "quizzes/play.html#stage", _stage_context(attempt, items, current, notice=notice))
 

@@ -392,11 +392,11 @@ def test_suspended_list_query_count(signed_in, user, questions, n_cards, django_
     assert all(reverse("progress:unsuspend", args=[card.pk]) in html for card in cards)
 
 
-def _rate_in_thread(user_id, card_pk, rating, barrier, results):
+def _rate_in_thread(user_id, question_pk, rating, barrier, results):
     try:
         user = get_user_model().objects.get(pk=user_id)
         barrier.wait(timeout=10)
-        results.append(services.rate_card(user, card_pk, rating, version=0))
+        results.append(services.rate_question(user, question_pk, rating, version=0))
     except services.StaleCard:
         results.append("stale")
     except Exception as error:  # noqa: BLE001 - reported by the test
@@ -408,15 +408,13 @@ def _rate_in_thread(user_id, card_pk, rating, barrier, results):
 @pytest.mark.django_db(transaction=True)
 def test_two_tabs_rating_the_same_card_at_once(user, question):
     """Two requests rate the same card concurrently: the row lock makes one wait, then see the new version."""
-
-
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers on the whole database and has no row locks (SELECT … FOR UPDATE)")
     card = Card.objects.create(user=user, question=question, due=services.utc_now())
     barrier = threading.Barrier(2)
     results: list = []
     threads = [
-        threading.Thread(target=_rate_in_thread, args=(user.pk, card.pk, rating, barrier, results))
+        threading.Thread(target=_rate_in_thread, args=(user.pk, question.pk, rating, barrier, results))
         for rating in (4, 1)
     ]
     for thread in threads:
