@@ -1,10 +1,15 @@
 """Fixtures shared by every app's tests."""
 
+import itertools
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from django.utils.html import escape
+from django.utils.text import slugify
+
+from questions.models import Category, Example, Question, QuestionSet
 
 SEED = Path(__file__).resolve().parent / "content" / "sets" / "django-interview-questions.md"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -34,6 +39,48 @@ def seed_set(db):
 
 
 @pytest.fixture
+def make_set(db):
+    """A question set with the given title; its categories come from make_question."""
+
+    def make(title="Test set", **fields) -> QuestionSet:
+        fields.setdefault("slug", slugify(title))
+        return QuestionSet.objects.create(title=title, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_question(db, make_set):
+    """One listed question, written directly: `make_question("Title", category__title="ORM",
+    answer_md="- a\n- b\n- c", examples=["code"])`. Sets and categories are made on first use."""
+    numbers = itertools.count(1)
+
+    def make(title=None, *, category=None, category__title="General", question_set=None,
+             answer_md="", examples=(), language="python", **fields) -> Question:
+        number = next(numbers)
+        if category is None:
+            question_set = question_set or QuestionSet.objects.filter(slug="test-set").first() or make_set()
+            category, _ = Category.objects.get_or_create(
+                question_set=question_set, slug=slugify(category__title),
+                defaults={"title": category__title, "position": question_set.categories.count()},
+            )
+        title = title or f"Question {number}"
+        question = Question.objects.create(
+            category=category, title=title, slug=slugify(title)[:100] or f"q-{number}", number=str(number),
+            position=number, answer_md=answer_md, answer_html=f"<p>{escape(answer_md)}</p>",
+            key=f"test-{number}", **fields,
+        )
+        Example.objects.bulk_create(
+            Example(question=question, position=i, language=language, code=code,
+                    highlighted_html=f"<pre><code>{escape(code)}</code></pre>")
+            for i, code in enumerate(examples)
+        )
+        return question
+
+    return make
+
+
+@pytest.fixture
 def user(db, django_user_model):
     return django_user_model.objects.create_user("alice", "alice@example.com", "correct-horse-battery")
 
@@ -41,6 +88,13 @@ def user(db, django_user_model):
 @pytest.fixture
 def other_user(db, django_user_model):
     return django_user_model.objects.create_user("mallory", "mallory@example.com", "correct-horse-battery")
+
+
+@pytest.fixture
+def signed_in(client, user):
+    """The test client, signed in as `user`."""
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture(scope="session")

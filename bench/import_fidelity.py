@@ -75,12 +75,11 @@ def child_import(path: str) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from content.importer import apply
     from content.parser import parse
-    from questions.models import Category, Question
+    from questions.models import Category, Question, QuestionSet
 
     started = time.perf_counter()
-    apply(parse(Path(path).read_bytes(), Path(path).name))
+    QuestionSet.objects.sync(parse(Path(path).read_bytes(), Path(path).name))
     return {"seconds": time.perf_counter() - started, "questions": Question.objects.count(),
             "categories": Category.objects.count()}
 

@@ -99,9 +99,10 @@ def main() -> None:
     from questions.importing import sync
     from content.parser import parse
     from questions.models import Question, QuestionSet
-    from quizzes import generation, services
+    from quizzes import services, text
     from quizzes.generation import Spec, generate
-    from quizzes.models import KINDS, Attempt
+    from quizzes.kinds import KINDS
+    from quizzes.models import Attempt
 
     if not QuestionSet.objects.filter(slug="quiz-bench-bank").exists():
         print(f"building the bank: importing {args.questions} questions into {database} (once) …", flush=True)
@@ -118,8 +119,8 @@ def main() -> None:
         list(Question.objects.listed().filter(category__question_set=question_set).order_by("pk")
              .values_list("pk", "category_id", "title"))
 
-    generation.cloze_blanks.cache_clear()
-    generation.bullet_points.cache_clear()
+    text.cloze_blanks.cache_clear()
+    text.bullet_points.cache_clear()
     started = time.perf_counter()
     cold = generate(Spec(question_set.pk, seed=0, count=50))
     cold_ms = (time.perf_counter() - started) * 1000
@@ -151,7 +152,7 @@ def main() -> None:
     for run in range(args.runs):
         if run % 50 == 0:
             attempt = services.start_attempt(
-                user, question_set, count=50, kinds=[k for k in KINDS if k != "recall"], seconds_per_item=600,
+                user, question_set, count=50, kinds=[name for name, kind in KINDS.items() if not kind.self_graded], seconds_per_item=600,
                 feedback="immediate", title="bench", seed=1000 + run,
             )
             items = list(attempt.items.all())

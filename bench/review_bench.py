@@ -195,20 +195,21 @@ def run(url: str, reseed: bool) -> None:
 
     base_ms, base_q, _, _ = measure("baseline", lambda: client.get("/healthz"))
     review_ms, review_q, review_dq, review_captured = measure("review", lambda: client.get("/review/"))
-    htmx_ms, htmx_q, _, _ = measure("review-htmx", lambda: client.get("/review/", headers={"HX-Request": "true"}))
+    fragment = {"HX-Request": "true", "HX-Target": "review-session"}
+    htmx_ms, htmx_q, _, _ = measure("review-htmx", lambda: client.get("/review/", headers=fragment))
 
     def rate_current():
-        html = client.get("/review/", headers={"HX-Request": "true"}).content.decode()
-        return int(re.search(r'data-card="(\d+)"', html)[1]), int(re.search(r'name="version" value="(\d+)"', html)[1])
+        html = client.get("/review/", headers=fragment).content.decode()
+        return int(re.search(r'data-question="(\d+)"', html)[1]), int(re.search(r'name="version" value="(\d+)"', html)[1])
 
     rate_times, rate_queries, rate_data = [], [], []
     from django.test.utils import CaptureQueriesContext
 
     for i in range(RUNS + 1):
-        card_pk, version = rate_current()
+        question_pk, version = rate_current()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            response = client.post(f"/review/cards/{card_pk}/rate/", {"rating": 3, "version": version},
+            response = client.post(f"/review/questions/{question_pk}/rate/", {"rating": 3, "version": version},
                                    headers={"HX-Request": "true"})
             elapsed = (time.perf_counter() - started) * 1000
         assert response.status_code == 200

@@ -1,8 +1,10 @@
-"""Review settings, each field validated with a message that says what is allowed."""
+"""Review forms: the settings, each field with a message that says what is allowed, and the actions."""
 
 from django import forms
 
-from .models import ReviewSettings, time_zone_names, valid_time_zone
+from prepsite.forms import WholeNumberField
+
+from .models import Rating, ReviewSettings, time_zone_names, valid_time_zone
 
 MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
 MAX_NEW_PER_DAY = 500
@@ -58,3 +60,40 @@ class ReviewSettingsForm(forms.ModelForm):
     @staticmethod
     def time_zone_names() -> list[str]:
         return sorted(time_zone_names())
+
+
+MAX_DURATION_MS = 60 * 60 * 1000  # longer than an hour is a tab left open, not thinking time
+
+
+class ScopeForm(forms.Form):
+    """The optional narrowing of a review session: a category id or a set slug."""
+
+    category = WholeNumberField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Added here, as a class attribute it would shadow the builtin set.
+        self.fields["set"] = forms.SlugField(required=False, max_length=120)
+
+
+class CardActionForm(forms.Form):
+    """Bury or suspend; without a version the action applies whatever the card's state."""
+
+    version = WholeNumberField(label="Card version", required=False)
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="Rating", choices=Rating.choices, coerce=int,
+        error_messages={"required": "Choose a rating from 1 (Again) to 4 (Easy).",
+                        "invalid_choice": "A rating is a value from 1 (Again) to 4 (Easy)."},
+    )
+    version = WholeNumberField(label="Card version", error_messages={"required": "The card's version is missing."})
+    duration_ms = WholeNumberField(label="Time taken (ms)", required=False)
+
+    def clean_duration_ms(self) -> int:
+        return min(self.cleaned_data["duration_ms"] or 0, MAX_DURATION_MS)
+
+
+class UndoForm(forms.Form):
+    log = WholeNumberField(label="Rating log", required=False)

@@ -4,6 +4,8 @@ The columns mirror fsrs.Card so a row converts to and from the library's objects
 every rating keeps the card's state before and after, which is what undo and replay need.
 """
 
+from __future__ import annotations
+
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -11,9 +13,18 @@ from zoneinfo import ZoneInfo, available_timezones
 import fsrs
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from .retrievability import at_least
 
 DEFAULT_RETENTION = 0.90
 DEFAULT_NEW_PER_DAY = 20  # Anki's default
+WEAK_RETRIEVABILITY = 0.8
+
+# fsrs.Card's schedule, mirrored by Card's columns and by a log's *_before columns. The *_after
+# columns keep all but last_review, which after a rating is the log's reviewed_at.
+SCHEDULE_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
+LOGGED_AFTER = SCHEDULE_FIELDS[:-1]
 
 
 @lru_cache(maxsize=1)
@@ -83,8 +94,14 @@ class CardQuerySet(models.QuerySet):
     def reviewed(self):
         return self.filter(last_review__isnull=False)
 
-    def unreviewed(self):
-        return self.filter(last_review__isnull=True)
+    def due_now(self, now: datetime, day_ends: datetime | None = None):
+        """Reviewed, active cards a review session shows now (see due_condition)."""
+        return self.active(now).reviewed().filter(due_condition(now, day_ends))
+
+    def weak(self, now: datetime, threshold: float = WEAK_RETRIEVABILITY):
+        """Reviewed cards once rated Again, or whose retrievability now is below `threshold`."""
+        again = ReviewLog.objects.filter(card=OuterRef("pk"), rating=Rating.AGAIN)
+        return self.reviewed().filter(Exists(again) | ~at_least(threshold, now))
 
     def in_scope(self, *, set_slug: str = "", category_id: int | None = None):
         qs = self
@@ -93,6 +110,14 @@ class CardQuerySet(models.QuerySet):
         if category_id:
             qs = qs.filter(question__category_id=category_id)
         return qs
+
+
+def due_condition(now: datetime, day_ends: datetime | None = None) -> Q:
+    """The one definition of due: learning steps by the minute, review cards by the day.
+
+    `day_ends` is the end of the user's today; without it review cards are due at their due time.
+    """
+    return Q(state=State.REVIEW, due__lt=day_ends or now) | Q(due__lte=now)
 
 
 class Card(models.Model):
@@ -128,34 +153,68 @@ class Card(models.Model):
     def is_learning(self) -> bool:
         return not self.is_new and self.state in (State.LEARNING, State.RELEARNING)
 
-    def to_fsrs(self) -> fsrs.Card:
-        return fsrs.Card(
-            card_id=self.pk,
-            state=fsrs.State(self.state),
-            step=self.step,
-            stability=self.stability,
-            difficulty=self.difficulty,
-            due=self.due,
-            last_review=self.last_review,
-        )
+    def schedule(self) -> dict:
+        return {name: getattr(self, name) for name in SCHEDULE_FIELDS}
 
-    def snapshot(self) -> dict:
-        return {
-            "state": self.state,
-            "step": self.step,
-            "stability": self.stability,
-            "difficulty": self.difficulty,
-            "due": self.due,
-            "last_review": self.last_review,
-        }
+    def set_schedule(self, values: dict) -> None:
+        for name in SCHEDULE_FIELDS:
+            setattr(self, name, values[name])
+
+    def to_fsrs(self) -> fsrs.Card:
+        # card_id=0 for an unsaved card: fsrs.Card sleeps a millisecond to invent an id when given none.
+        return fsrs.Card(card_id=self.pk or 0, **{**self.schedule(), "state": fsrs.State(self.state)})
 
     def set_from_fsrs(self, card: fsrs.Card) -> None:
-        self.state = card.state.value
-        self.step = card.step
-        self.stability = card.stability
-        self.difficulty = card.difficulty
-        self.due = card.due
-        self.last_review = card.last_review
+        self.set_schedule({**{name: getattr(card, name) for name in SCHEDULE_FIELDS}, "state": card.state.value})
+
+    def retrievability(self, review_settings: ReviewSettings, now: datetime) -> float:
+        return review_settings.scheduler().get_card_retrievability(self.to_fsrs(), now)
+
+    def review(
+        self,
+        rating: int,
+        *,
+        now: datetime,
+        duration_ms: int = 0,
+        source: str = "",
+        review_settings: ReviewSettings | None = None,
+    ) -> ReviewLog:
+        """Rate the card: save its new schedule (inserting a new card) and the log of it.
+
+        The caller holds the card's lock; `now` is timezone-aware.
+        """
+        if review_settings is None:
+            review_settings, _ = ReviewSettings.objects.get_or_create(user_id=self.user_id)
+        before = self.schedule()
+        rated, _ = review_settings.scheduler().review_card(
+            self.to_fsrs(), fsrs.Rating(rating), review_datetime=now, review_duration=duration_ms
+        )
+        self.set_from_fsrs(rated)
+        self.version += 1
+        if self.pk is None:
+            self.save(force_insert=True)
+        else:
+            self.save(update_fields=[*SCHEDULE_FIELDS, "version"])
+        log = ReviewLog(
+            user_id=self.user_id,
+            card=self,
+            rating=int(rating),
+            reviewed_at=now,
+            local_day=review_settings.local_day(now),
+            duration_ms=max(0, int(duration_ms)),
+            source=source or ReviewLog.Source.REVIEW,
+            **{f"{name}_before": before[name] for name in SCHEDULE_FIELDS},
+            **{f"{name}_after": getattr(self, name) for name in LOGGED_AFTER},
+        )
+        log.save(force_insert=True)
+        return log
+
+    def undo(self, log: ReviewLog) -> None:
+        """Put the card back exactly as it was before the log's rating, and drop the log."""
+        self.set_schedule(log.before())
+        self.version += 1
+        self.save(update_fields=[*SCHEDULE_FIELDS, "version"])
+        log.delete()
 
 
 class ReviewLog(models.Model):
@@ -196,14 +255,7 @@ class ReviewLog(models.Model):
         return f"{self.card} rated {self.get_rating_display()} at {self.reviewed_at:%Y-%m-%d %H:%M}"
 
     def before(self) -> dict:
-        return {
-            "state": self.state_before,
-            "step": self.step_before,
-            "stability": self.stability_before,
-            "difficulty": self.difficulty_before,
-            "due": self.due_before,
-            "last_review": self.last_review_before,
-        }
+        return {name: getattr(self, f"{name}_before") for name in SCHEDULE_FIELDS}
 
     def to_fsrs(self) -> fsrs.ReviewLog:
         return fsrs.ReviewLog(

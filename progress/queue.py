@@ -6,15 +6,16 @@ questions up to the daily limit; then learning cards due within the learn-ahead 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce
 
 from questions.models import Category, Question
 
-from .models import Card, ReviewLog, ReviewSettings, State
+from .models import Card, ReviewLog, ReviewSettings, State, due_condition
 from .services import start_of_tomorrow
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -37,6 +38,10 @@ class Scope:
         return {}
 
     @property
+    def querystring(self) -> str:
+        return urlencode(self.query)
+
+    @property
     def label(self) -> str:
         if self.category:
             return f"{self.category.question_set.title} › {self.category.title}"
@@ -51,7 +56,6 @@ class Session:
     review: int
     next_due: datetime | None = None
     new_waiting: bool = False  # the daily limit holds new cards back until tomorrow
-    extra: dict = field(default_factory=dict)
 
     @property
     def remaining(self) -> int:
@@ -128,7 +132,7 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
         .annotate(
             n_review=Count("pk", filter=Q(state=State.REVIEW, due__lt=end_of_today)),
             n_learning=Count("pk", filter=Q(state__in=LEARNING_STATES, due__lte=learn_cutoff)),
-            n_due_now=Count("pk", filter=_due_now(end_of_today, now)),
+            n_due_now=Count("pk", filter=due_condition(now, end_of_today)),
             new_available=available,
             introduced_today=introduced,
         )
@@ -158,18 +162,13 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
     )
 
 
-def _due_now(end_of_today: datetime, now: datetime) -> Q:
-    # Review cards are due by the day, learning steps by the minute.
-    return Q(state=State.REVIEW, due__lt=end_of_today) | Q(due__lte=now)
-
-
 def build_session(user, review_settings: ReviewSettings, scope: Scope, now: datetime) -> Session:
     counts = due_counts(user, review_settings, scope, now)
     # Walking the (user, due) index in order finds the most overdue card without sorting.
     ordered = counts.cards.select_related("question__category__question_set").order_by("due", "pk")
     card = None
     if counts.due_now:
-        card = ordered.filter(_due_now(counts.end_of_today, now)).first()
+        card = ordered.filter(due_condition(now, counts.end_of_today)).first()
     if card is None and counts.new and counts.first_new is not None:
         card = _card_for_new_question(user, counts.first_new, now)
     if card is None and counts.learning:
@@ -183,13 +182,10 @@ def build_session(user, review_settings: ReviewSettings, scope: Scope, now: date
 
 
 def _card_for_new_question(user, question: Question, now: datetime) -> Card:
-    """The question's card, created now: a question becomes a card when first studied."""
-    from .services import get_or_create_card
-
+    """The question's card; an unsaved new one when it has none: a card is created when first rated."""
     if question.card_pk:
         card = Card.objects.get(pk=question.card_pk)
     else:
-        card = get_or_create_card(user, question, now, known_missing=True)
+        card = Card(user=user, question=question, due=now)
     card.question = question
     return card
-

@@ -1,6 +1,6 @@
 """Scheduling workflows: rating a card (from a review or a quiz), undo, bury, suspend.
 
-All scheduling arithmetic is fsrs's; this module only moves state between rows and fsrs objects.
+Each is a thin lock-and-call wrapper: the Card model rates, undoes and logs; fsrs does the arithmetic.
 """
 
 from __future__ import annotations
@@ -9,7 +9,10 @@ from datetime import datetime, timedelta, timezone
 
 import fsrs
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import TruncDate
+
+from questions.models import Question
 
 from .models import Card, ReviewLog, ReviewSettings, valid_time_zone
 
@@ -22,82 +25,20 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def settings_for(user, browser_time_zone: str = "") -> ReviewSettings:
-    """The user's settings, created on first use; an unset time zone takes the browser's."""
-    review_settings, _ = ReviewSettings.objects.get_or_create(user=user)
+def settings_for(user, browser_time_zone: str = "", *, save: bool = False) -> ReviewSettings:
+    """The user's settings; an unset time zone takes the browser's.
+
+    Without `save` nothing is written (GET requests): a user without settings gets unsaved defaults.
+    """
+    if save:
+        review_settings, _ = ReviewSettings.objects.get_or_create(user=user)
+    else:
+        review_settings = ReviewSettings.objects.filter(user=user).first() or ReviewSettings(user=user)
     if not review_settings.time_zone and valid_time_zone(browser_time_zone):
         review_settings.time_zone = browser_time_zone
-        review_settings.save(update_fields=["time_zone"])
+        if review_settings.pk:
+            review_settings.save(update_fields=["time_zone"])
     return review_settings
-
-
-def get_or_create_card(user, question, now: datetime | None = None, *, known_missing: bool = False) -> Card:
-    """The user's card for the question, created (new, due now) if it does not exist yet."""
-    if not known_missing:
-        card = Card.objects.filter(user=user, question=question).first()
-        if card is not None:
-            return card
-    fields = {"user": user, "question": question, "due": now or utc_now()}
-    try:
-        if transaction.get_connection().in_atomic_block:
-            with transaction.atomic():  # a savepoint, so a lost race does not spoil the outer transaction
-                return Card.objects.create(**fields)
-        return Card.objects.create(**fields)  # one statement: autocommit needs no transaction around it
-    except IntegrityError:  # created by a concurrent request in the meantime
-        return Card.objects.get(user=user, question=question)
-
-
-def _rate(
-    card: Card,
-    rating: fsrs.Rating,
-    *,
-    review_settings: ReviewSettings,
-    now: datetime,
-    duration_ms: int,
-    source: str,
-) -> ReviewLog:
-    """Apply the rating to `card` in memory and return the (unsaved) log of it."""
-    before = card.snapshot()
-    # card_id=0: fsrs.Card sleeps a millisecond to invent an id when given none
-    current = fsrs.Card(
-        card_id=card.pk or 0, state=fsrs.State(card.state), step=card.step, stability=card.stability,
-        difficulty=card.difficulty, due=card.due, last_review=card.last_review,
-    )
-    new_card, _ = review_settings.scheduler().review_card(
-        current, rating, review_datetime=now, review_duration=duration_ms
-    )
-    card.set_from_fsrs(new_card)
-    card.version += 1
-    return ReviewLog(
-        user_id=card.user_id,
-        card=card,
-        rating=rating.value,
-        reviewed_at=now,
-        local_day=review_settings.local_day(now),
-        duration_ms=max(0, int(duration_ms)),
-        source=source,
-        state_before=before["state"],
-        step_before=before["step"],
-        stability_before=before["stability"],
-        difficulty_before=before["difficulty"],
-        due_before=before["due"],
-        last_review_before=before["last_review"],
-        state_after=card.state,
-        step_after=card.step,
-        stability_after=card.stability,
-        difficulty_after=card.difficulty,
-        due_after=card.due,
-    )
-
-
-SCHEDULE_FIELDS = ["state", "step", "stability", "difficulty", "due", "last_review", "version"]
-
-
-def _apply_rating(card: Card, rating: fsrs.Rating, **kwargs) -> ReviewLog:
-    log = _rate(card, rating, **kwargs)
-    card.save(update_fields=SCHEDULE_FIELDS)
-    log.save(force_insert=True)
-    return log
 
 
 def _as_utc(moment: datetime | None) -> datetime:
@@ -108,9 +49,33 @@ def _as_utc(moment: datetime | None) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def rate_card(
+def _locked_card(user, question_id: int, now: datetime) -> Card:
+    """The user's card for the question, locked; a new unsaved one (due now) when there is none.
+
+    Question.DoesNotExist when there is no card and the question is not listed.
+    """
+    card = Card.objects.select_for_update().filter(user_id=user.pk, question_id=question_id).first()
+    if card is None:
+        Question.objects.listed().only("pk").get(pk=question_id)
+        card = Card(user_id=user.pk, question_id=question_id, due=now)
+    return card
+
+
+def _review(user, question_id: int, card: Card, rating: fsrs.Rating, **kwargs) -> ReviewLog:
+    """card.review(), where a lost race to insert a new card rates the card that won instead."""
+    if card.pk is not None:
+        return card.review(rating, **kwargs)
+    try:
+        with transaction.atomic():  # a savepoint: a lost race must not spoil the outer transaction
+            return card.review(rating, **kwargs)
+    except IntegrityError:
+        card = Card.objects.select_for_update().get(user_id=user.pk, question_id=question_id)
+        return card.review(rating, **kwargs)
+
+
+def rate_question(
     user,
-    card_id: int,
+    question_id: int,
     rating: fsrs.Rating | int,
     *,
     version: int,
@@ -118,25 +83,28 @@ def rate_card(
     now: datetime | None = None,
     review_settings: ReviewSettings | None = None,
 ) -> ReviewLog:
-    """Rate a card from a review session.
+    """Rate the user's card for a question in a review session; a first rating creates the card.
 
-    Raises Card.DoesNotExist for a card that is not the user's, StaleCard when `version`
-    is not the card's current one (the rating was already applied, or another tab moved on).
+    Raises Question.DoesNotExist for a question that is not listed, StaleCard when `version` is not
+    the card's current one (the rating was already applied, or another tab moved on).
     """
     now = _as_utc(now)
-    review_settings = review_settings or settings_for(user)
+    review_settings = review_settings or settings_for(user, save=True)
     with transaction.atomic():
-        card = Card.objects.select_for_update().get(pk=card_id, user=user)
+        card = _locked_card(user, question_id, now)
         if card.version != version:
             raise StaleCard
-        return _apply_rating(
-            card,
-            fsrs.Rating(rating),
-            review_settings=review_settings,
-            now=now,
-            duration_ms=duration_ms,
-            source=ReviewLog.Source.REVIEW,
-        )
+        return _review(user, question_id, card, fsrs.Rating(rating), now=now, duration_ms=duration_ms,
+                       source=ReviewLog.Source.REVIEW, review_settings=review_settings)
+
+
+def quiz_rating(correct: bool, duration_ms: int = 0, seconds_per_item: int | None = None) -> fsrs.Rating:
+    """Wrong → Again; right → Good, or Hard when slower than half the item's time budget."""
+    if not correct:
+        return fsrs.Rating.Again
+    if seconds_per_item and duration_ms > seconds_per_item * 500:
+        return fsrs.Rating.Hard
+    return fsrs.Rating.Good
 
 
 def record_quiz_answer(
@@ -144,24 +112,18 @@ def record_quiz_answer(
     question,
     *,
     correct: bool,
-    slow: bool = False,
     duration_ms: int = 0,
+    seconds_per_item: int | None = None,
     answered_at: datetime | None = None,
 ) -> ReviewLog:
-    """Feed a quiz answer into the schedule: wrong → Again, right → Good, right but slow → Hard.
+    """Feed a quiz answer into the schedule, rated by quiz_rating().
 
     Called on every quiz answer, so it is kept to three statements: the locked card (with the
     user's settings in the same query), its update and the log; a first answer inserts the card
     already rated instead of updating it.
     """
-    if not correct:
-        rating = fsrs.Rating.Again
-    elif slow:
-        rating = fsrs.Rating.Hard
-    else:
-        rating = fsrs.Rating.Good
+    rating = quiz_rating(correct, duration_ms, seconds_per_item)
     now = _as_utc(answered_at)
-    kwargs = {"now": now, "duration_ms": duration_ms, "source": ReviewLog.Source.QUIZ}
     of_user = ReviewSettings.objects.filter(user_id=OuterRef("user_id"))
     with transaction.atomic():
         card = (
@@ -174,27 +136,19 @@ def record_quiz_answer(
             .first()
         )
         if card is not None:
-            review_settings = _unsaved_settings(user, card.settings_retention, card.settings_time_zone)
-            return _apply_rating(card, rating, review_settings=review_settings, **kwargs)
-        stored = ReviewSettings.objects.filter(user_id=user.pk).values_list("desired_retention", "time_zone").first()
+            stored = (card.settings_retention, card.settings_time_zone)
+        else:
+            stored = ReviewSettings.objects.filter(user_id=user.pk).values_list("desired_retention", "time_zone").first()
+            card = Card(user_id=user.pk, question_id=question.pk, due=now)
         review_settings = _unsaved_settings(user, *(stored or (None, None)))
-        card = Card(user_id=user.pk, question_id=question.pk, due=now)
-        log = _rate(card, rating, review_settings=review_settings, **kwargs)
-        try:
-            with transaction.atomic():  # a savepoint: a lost race must not spoil the transaction
-                card.save(force_insert=True)
-        except IntegrityError:  # a concurrent answer created the card first: rate that one
-            card = Card.objects.select_for_update().get(user_id=user.pk, question_id=question.pk)
-            return _apply_rating(card, rating, review_settings=review_settings, **kwargs)
-        log.card = card
-        log.save(force_insert=True)
-        return log
+        return _review(user, question.pk, card, rating, now=now, duration_ms=duration_ms,
+                       source=ReviewLog.Source.QUIZ, review_settings=review_settings)
 
 
 def _unsaved_settings(user, desired_retention: float | None, time_zone: str | None) -> ReviewSettings:
     """The settings as read along with the card; created (once per user) when there are none yet."""
     if desired_retention is None:
-        return settings_for(user)
+        return settings_for(user, save=True)
     return ReviewSettings(user_id=user.pk, desired_retention=desired_retention, time_zone=time_zone)
 
 
@@ -215,11 +169,7 @@ def undo_rating(user, log_id: int) -> Card | None:
         card = Card.objects.select_for_update().get(pk=log.card_id, user=user)
         if card.last_review != log.reviewed_at or card.logs.filter(reviewed_at__gt=log.reviewed_at).exists():
             return None
-        for field, value in log.before().items():
-            setattr(card, field, value)
-        card.version += 1
-        card.save(update_fields=SCHEDULE_FIELDS)
-        log.delete()
+        card.undo(log)
         return card
 
 
@@ -238,37 +188,51 @@ def start_of_tomorrow(review_settings: ReviewSettings, now: datetime) -> datetim
     return datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=review_settings.tz).astimezone(timezone.utc)
 
 
-def _change(user, card_id: int, version: int | None, **fields) -> Card:
+def _change(user, question_id: int, version: int | None, now: datetime, **fields) -> Card:
+    """Lock (or create) the user's card for the question and set `fields` on it."""
     with transaction.atomic():
-        card = Card.objects.select_for_update().get(pk=card_id, user=user)
+        card = _locked_card(user, question_id, now)
         if version is not None and card.version != version:
             raise StaleCard
-        Card.objects.filter(pk=card.pk).update(version=F("version") + 1, **fields)
-        card.refresh_from_db()
+        for name, value in fields.items():
+            setattr(card, name, value)
+        card.version += 1
+        if card.pk is None:
+            try:
+                with transaction.atomic():
+                    card.save(force_insert=True)
+            except IntegrityError:  # created by a concurrent request: it has moved on
+                raise StaleCard from None
+        else:
+            card.save(update_fields=[*fields, "version"])
         return card
 
 
-def bury_card(user, card_id: int, *, version: int | None = None, now: datetime | None = None) -> Card:
-    """Hide the card until the start of tomorrow in the user's time zone."""
+def bury_card(user, question_id: int, *, version: int | None = None, now: datetime | None = None) -> Card:
+    """Hide the question's card until the start of tomorrow in the user's time zone."""
     now = _as_utc(now)
-    return _change(user, card_id, version, buried_until=start_of_tomorrow(settings_for(user), now))
+    return _change(user, question_id, version, now, buried_until=start_of_tomorrow(settings_for(user), now))
 
 
-def suspend_card(user, card_id: int, *, version: int | None = None) -> Card:
-    return _change(user, card_id, version, suspended=True)
+def suspend_card(user, question_id: int, *, version: int | None = None) -> Card:
+    return _change(user, question_id, version, utc_now(), suspended=True)
 
 
 def unsuspend_card(user, card_id: int) -> Card:
-    return _change(user, card_id, None, suspended=False, buried_until=None)
+    """Bring a suspended card back (by the card's id: only existing cards are ever suspended)."""
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("question").get(pk=card_id, user=user)
+        card.suspended, card.buried_until = False, None
+        card.version += 1
+        card.save(update_fields=["suspended", "buried_until", "version"])
+        return card
 
 
 def change_time_zone(review_settings: ReviewSettings, time_zone: str) -> None:
     """Save a new time zone and re-day every review in it, so streak and heatmap follow."""
-    from django.db.models.functions import TruncDate
-
     with transaction.atomic():
         review_settings.time_zone = time_zone
-        review_settings.save(update_fields=["time_zone"])
+        review_settings.save(update_fields=["time_zone"] if review_settings.pk else None)
         ReviewLog.objects.filter(user_id=review_settings.user_id).update(
             local_day=TruncDate("reviewed_at", tzinfo=review_settings.tz)
         )

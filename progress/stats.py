@@ -1,7 +1,7 @@
 """Figures for the review buttons and the progress dashboard.
 
-Counting is done by the database (grouped and conditional aggregates), and so is retrievability:
-fsrs's formula is evaluated in SQL and summed per category, so no card row reaches Python.
+Counting is done by the database (grouped and conditional aggregates), and so is retrievability
+(progress.retrievability's SQL port of fsrs), summed per category, so no card row reaches Python.
 """
 
 from __future__ import annotations
@@ -12,33 +12,19 @@ from datetime import date, datetime, timedelta
 
 import fsrs
 from django.core.cache import cache
-from django.db.models import Case, Count, F, FilteredRelation, FloatField, Func, Max, Q, Sum, Value, When
-from django.db.models.functions import Floor, Greatest, NullIf, Power
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models import Case, Count, FilteredRelation, FloatField, Max, Q, Sum, Value, When
+from django.db.models.functions import Floor
 
 from questions.models import Category, Question
 
 from .charts import forecast_chart, heatmap_chart
 from .models import Card, ReviewLog, ReviewSettings, State
+from .retrievability import Epoch, at_least, retrievability
 from .services import start_of_tomorrow
 
 HEATMAP_DAYS = 371  # 53 full weeks
 FORECAST_DAYS = 30
 ACTIVITY_CACHE_SECONDS = 24 * 60 * 60
-
-
-class Epoch(Func):
-    """Seconds since 1970 of a datetime column, computed by the database.
-
-    Reading 10,000 floats is far cheaper than parsing 10,000 datetimes in Python (SQLite).
-    """
-
-    output_field = FloatField()
-    # date_part() is double precision already; EXTRACT() goes through numeric, several times slower
-    template = "date_part('epoch', %(expressions)s)"
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra)
 
 
 def interval_label(delta: timedelta) -> str:
@@ -76,7 +62,7 @@ def card_info(review_settings: ReviewSettings, card: Card, now: datetime) -> dic
     return {
         "stability": card.stability,
         "difficulty": card.difficulty,
-        "retrievability": review_settings.scheduler().get_card_retrievability(card.to_fsrs(), now),
+        "retrievability": card.retrievability(review_settings, now),
     }
 
 
@@ -112,42 +98,6 @@ class Row:
     def add(self, other: Row) -> None:
         for name in ("total", "learning", "review", "suspended", "due", "mastered", "retrievability_sum"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-def _decay_factor(review_settings: ReviewSettings) -> tuple[float, float]:
-    """fsrs's DECAY and FACTOR, derived from the parameters exactly as fsrs.Scheduler does."""
-    decay = -review_settings.scheduler().parameters[20]
-    return decay, 0.9 ** (1 / decay) - 1
-
-
-def elapsed_days(now: datetime, column: str = "last_review") -> Greatest:
-    """Whole days since the last review, as fsrs counts them (timedelta.days, at least 0)."""
-    return Greatest(Value(0.0), Floor((Value(now.timestamp()) - Epoch(column)) / Value(86400.0)))
-
-
-def retrievability(review_settings: ReviewSettings, now: datetime, prefix: str = ""):
-    """fsrs's Scheduler.get_card_retrievability as an SQL expression, so the database sums it.
-
-    R = (1 + FACTOR · elapsed_days / stability) ^ DECAY. NULL for a card without stability, which
-    fsrs counts as 0 (SUM skips it).
-    """
-    decay, factor = _decay_factor(review_settings)
-    return Power(
-        Value(1.0) + Value(factor) * elapsed_days(now, prefix + "last_review") / NullIf(prefix + "stability", Value(0.0)),
-        Value(decay),
-        output_field=FloatField(),
-    )
-
-
-def mastered(review_settings: ReviewSettings, now: datetime, prefix: str = "") -> Q:
-    """Retrievability now at or above the desired retention, without computing POWER() twice.
-
-    R = (1 + FACTOR·d/S)^DECAY falls as d/S grows (DECAY < 0), so R >= t exactly when
-    d <= S · (t^(1/DECAY) - 1) / FACTOR.
-    """
-    decay, factor = _decay_factor(review_settings)
-    ratio = (review_settings.desired_retention ** (1 / decay) - 1) / factor
-    return Q(LessThanOrEqual(elapsed_days(now, prefix + "last_review"), Value(ratio) * F(prefix + "stability")))
 
 
 def _forecast_bounds(review_settings: ReviewSettings, now: datetime) -> tuple[date, list[datetime]]:
@@ -206,8 +156,8 @@ def _category_rows(user, review_settings: ReviewSettings, now: datetime) -> tupl
             n_review=Count("card", filter=reviewed & Q(card__state=State.REVIEW)),
             n_suspended=Count("card", filter=Q(card__suspended=True)),
             n_due=Count("card", filter=reviewed & Q(card__suspended=False, card__due__lt=end_of_today)),
-            r_sum=Sum(retrievability(review_settings, now, "card__"), filter=reviewed),
-            n_mastered=Count("card", filter=reviewed & mastered(review_settings, now, "card__")),
+            r_sum=Sum(retrievability(now, "card__"), filter=reviewed),
+            n_mastered=Count("card", filter=reviewed & at_least(review_settings.desired_retention, now, "card__")),
         )
         .order_by()
     )

@@ -5,9 +5,9 @@ from . import views
 app_name = "progress"
 urlpatterns = [
     path("review/", views.review, name="review"),
-    path("review/cards/<int:pk>/rate/", views.rate, name="rate"),
-    path("review/cards/<int:pk>/bury/", views.bury, name="bury"),
-    path("review/cards/<int:pk>/suspend/", views.suspend, name="suspend"),
+    path("review/questions/<int:pk>/rate/", views.rate, name="rate"),
+    path("review/questions/<int:pk>/bury/", views.bury, name="bury"),
+    path("review/questions/<int:pk>/suspend/", views.suspend, name="suspend"),
     path("review/cards/<int:pk>/unsuspend/", views.unsuspend, name="unsuspend"),
     path("review/undo/", views.undo, name="undo"),
     path("review/suspended/", views.suspended, name="suspended"),

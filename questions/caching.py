@@ -14,6 +14,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
+from django.template.response import SimpleTemplateResponse
 
 from .models import Category, Question, QuestionSet
 
@@ -75,6 +76,8 @@ def cache_anonymous(view):
                 response["Vary"] = vary
             return response
         response = view(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse):
+            response.render()
         if response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False):
             cache.set(key, (response.content, response["Content-Type"], response.get("Vary", "")), TIMEOUT)
         return response

@@ -1,10 +1,11 @@
 """The study content: question sets, their categories, questions and code examples.
 
-Rows are written only by QuestionSet.objects.sync() (questions.importing); everything else reads them.
+Rows are written only by this app: QuestionSet.objects.sync() (questions.importing) and the admin's
+editing workflow. The other apps read them.
 """
 
+import fsrs
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.urls import reverse
@@ -98,22 +99,18 @@ class QuestionQuerySet(models.QuerySet):
         return self.select_related("category", "category__question_set")
 
     def with_study_status(self, user):
-        """Annotate `is_bookmarked` and, once progress.Card exists, the user's card state.
+        """Annotate `is_bookmarked` and the state of the user's review card (progress.Card).
 
         The card comes through the reverse relation only, so this app never imports progress.
         """
         if not user.is_authenticated:
             return self
-        qs = self.annotate(
+        return self.annotate(
             is_bookmarked=Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))),
+            my_card=FilteredRelation("review_cards", condition=Q(review_cards__user=user)),
+            card_state=F("my_card__state"),
+            card_last_review=F("my_card__last_review"),
         )
-        if has_review_cards():
-            qs = qs.annotate(
-                my_card=FilteredRelation("review_cards", condition=Q(review_cards__user=user)),
-                card_state=F("my_card__state"),
-                card_last_review=F("my_card__last_review"),
-            )
-        return qs
 
 
 class Question(models.Model):
@@ -151,20 +148,7 @@ class Question(models.Model):
             return ""
         if self.card_state is None or self.card_last_review is None:
             return "new"
-        return "known" if self.card_state == CARD_STATE_REVIEW else "learning"
-
-
-# fsrs.State values as stored by progress.Card (Learning=1, Review=2, Relearning=3).
-CARD_STATE_REVIEW = 2
-
-
-def has_review_cards() -> bool:
-    """True once an app has declared a `review_cards` relation to Question (progress.Card)."""
-    try:
-        Question._meta.get_field("review_cards")
-    except FieldDoesNotExist:
-        return False
-    return True
+        return "known" if self.card_state == fsrs.State.Review.value else "learning"
 
 
 class Example(models.Model):

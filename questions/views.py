@@ -1,20 +1,22 @@
 """Browsing, studying and searching the question sets; bookmarks and personal notes.
 
-Each view answers both a full page load and its htmx fragment, from the same template.
+Each view builds its full page; for_htmx (or wants_fragment, where the fragment is cheaper to
+build than the page) answers the part htmx swaps, from the same template.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
+
+from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
 
 from .caching import cache_anonymous
 from .forms import NoteForm
-from .htmx import HtmxHttpRequest, fragment_for
 from .models import Bookmark, Category, Note, Question, QuestionSet
 from .search import search_questions
 
@@ -30,7 +32,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     sets = [s for s in sets if s.listed_categories]
     for question_set in sets:
         question_set.question_count = sum(c.question_count for c in question_set.listed_categories)
-    return render(request, "questions/home.html", {"sets": sets, "public_page": True})
+    return TemplateResponse(request, "questions/home.html", {"sets": sets, "public_page": True})
 
 
 @require_GET
@@ -43,7 +45,7 @@ def set_detail(request: HtmxHttpRequest, set_slug: str) -> HttpResponse:
     categories = question_set.categories.listed().prefetch_related(
         Prefetch("questions", queryset=questions, to_attr="listed_questions")
     )
-    return render(
+    return TemplateResponse(
         request,
         "questions/set_detail.html",
         {"question_set": question_set, "categories": categories, "public_page": True},
@@ -52,7 +54,7 @@ def set_detail(request: HtmxHttpRequest, set_slug: str) -> HttpResponse:
 
 @require_GET
 @cache_anonymous
-@vary_on_headers("HX-Request")
+@for_htmx(target="question-list", use_partial="question-list")
 def category_detail(request: HtmxHttpRequest, set_slug: str, slug: str) -> HttpResponse:
     category = get_object_or_404(Category.objects.of_set(set_slug).listed(), slug=slug)
     questions = list(
@@ -69,12 +71,9 @@ def category_detail(request: HtmxHttpRequest, set_slug: str, slug: str) -> HttpR
         shown = [q for q in questions if q.study_status == status]
     else:
         shown = questions
-    template = "questions/category_detail.html"
-    if fragment_for(request, "question-list"):
-        template += "#question-list"
-    return render(
+    return TemplateResponse(
         request,
-        template,
+        "questions/category_detail.html",
         {
             "category": category,
             "question_set": category.question_set,
@@ -102,7 +101,7 @@ def _neighbours(question: Question) -> dict:
 
 @require_GET
 @cache_anonymous
-@vary_on_headers("HX-Request")
+@for_htmx(target="answer", use_partial="answer")
 def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str, slug: str) -> HttpResponse:
     question = get_object_or_404(
         Question.objects.listed().with_category().with_study_status(request.user),
@@ -110,12 +109,12 @@ def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str,
         category__slug=category_slug,
         slug=slug,
     )
-    if fragment_for(request, "answer"):
-        return render(request, "questions/question_detail.html#answer", {"question": question, "study": False})
+    if wants_fragment(request, "answer"):  # the revealed answer needs neither the note nor the neighbours
+        return TemplateResponse(request, "questions/question_detail.html", {"question": question, "study": False})
     note = None
     if request.user.is_authenticated:
         note = Note.objects.filter(user=request.user, question=question).first()
-    return render(
+    return TemplateResponse(
         request,
         "questions/question_detail.html",
         {
@@ -132,7 +131,8 @@ def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str,
 
 @require_GET
 @cache_anonymous
-@vary_on_headers("HX-Request")
+@for_htmx(target="flashcard", use_partial="flashcard")
+@for_htmx(target="answer", use_partial="answer")
 def flashcard(request: HtmxHttpRequest, set_slug: str, category_slug: str, number: int) -> HttpResponse:
     """One question of the category at a time, answer hidden until revealed."""
     category = get_object_or_404(Category.objects.of_set(set_slug).listed(), slug=category_slug)
@@ -152,24 +152,16 @@ def flashcard(request: HtmxHttpRequest, set_slug: str, category_slug: str, numbe
         "reveal": reveal,
         "public_page": True,
     }
-    template = "questions/flashcard.html"
-    if fragment_for(request, "answer"):
-        template += "#answer"
-    elif fragment_for(request, "flashcard"):
-        template += "#flashcard"
-    return render(request, template, context)
+    return TemplateResponse(request, "questions/flashcard.html", context)
 
 
 @require_GET
 @cache_anonymous
-@vary_on_headers("HX-Request")
+@for_htmx(target="search-results", use_partial="search-results")
 def search(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     hits = search_questions(query) if query else []
-    template = "questions/search.html"
-    if fragment_for(request, "search-results"):
-        template += "#search-results"
-    return render(request, template, {"query": query, "hits": hits, "public_page": True})
+    return TemplateResponse(request, "questions/search.html", {"query": query, "hits": hits, "public_page": True})
 
 
 def _back_to(request: HtmxHttpRequest, fallback: str) -> str:
@@ -188,8 +180,8 @@ def bookmark_toggle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if not removed:
             Bookmark.objects.get_or_create(user=request.user, question=question)
     question.is_bookmarked = not removed
-    if fragment_for(request):
-        return render(request, "questions/question_detail.html#bookmark-button", {"question": question})
+    if wants_fragment(request):
+        return TemplateResponse(request, "questions/question_detail.html#bookmark-button", {"question": question})
     return redirect(_back_to(request, question.get_absolute_url()))
 
 
@@ -198,13 +190,14 @@ def bookmark_toggle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def bookmark_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     bookmark = get_object_or_404(Bookmark, pk=pk, user=request.user)
     bookmark.delete()
-    if fragment_for(request):
+    if wants_fragment(request):
         return HttpResponse("")
     return redirect("questions:bookmarks")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@for_htmx(target="note", use_partial="note")
 def note(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Show, edit and save the signed-in user's note on a question; an empty note is deleted."""
     question = get_object_or_404(Question.objects.listed().with_category(), pk=pk)
@@ -222,19 +215,16 @@ def note(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     note, _ = Note.objects.update_or_create(
                         user=request.user, question=question, defaults={"text": text}
                     )
-            if not fragment_for(request):
+            if not wants_fragment(request, "note"):
                 return redirect(question.get_absolute_url() + "#note")
             editing = False
         else:
-            editing, status = True, 422 if request.htmx else 400
+            editing, status = True, 422
     else:
         form = NoteForm(instance=note)
-        editing = request.GET.get("edit") == "1" or not fragment_for(request)
-    template = "questions/note.html"
-    if fragment_for(request):
-        template += "#note"
+        editing = request.GET.get("edit") == "1" or not wants_fragment(request, "note")
     context = {"question": question, "note": note, "form": form, "editing": editing}
-    return render(request, template, context, status=status)
+    return TemplateResponse(request, "questions/note.html", context, status=status)
 
 
 @login_required
@@ -252,5 +242,5 @@ def bookmarks(request: HtmxHttpRequest) -> HttpResponse:
         .select_related("question__category__question_set")
         .order_by("-updated_at")
     )
-    return render(request, "questions/bookmarks.html", {"bookmarks": marks, "notes": notes})
+    return TemplateResponse(request, "questions/bookmarks.html", {"bookmarks": marks, "notes": notes})
 

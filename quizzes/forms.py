@@ -1,21 +1,23 @@
-"""The quiz start form: which content, how many items, how much time, which kinds."""
+"""Quiz forms: the start form (which content, how many items, how much time, which kinds) and answers."""
 
 from django import forms
+from django.db import models
+from django.urls import reverse_lazy
 
+from prepsite.forms import WholeNumberField, whole_number
 from questions.models import Category, QuestionSet
 
-from .models import Attempt, KIND_LABELS
-from .services import NUMBER_RE
+from .kinds import KINDS, kind_choices
+from .models import Feedback
 
-PRESETS = {
-    "quick": "Quick 10",
-    "weak": "Weak spots",
-    "due": "Due now",
-}
+class Preset(models.TextChoices):
+    QUICK = "quick", "Quick 10"
+    WEAK = "weak", "Weak spots"
+    DUE = "due", "Due now"
 
 
 def _plain_number(value, field) -> None:
-    if not isinstance(value, (str, int)) or not NUMBER_RE.fullmatch(str(value)):
+    if whole_number(value) is None:
         raise forms.ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
                                     params={"value": str(value)[:20]})
 
@@ -35,7 +37,7 @@ class CategoriesField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value:
-            if not isinstance(pk, (str, int)) or not NUMBER_RE.fullmatch(str(pk)):
+            if whole_number(pk) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(pk)[:20]}
                 )
@@ -45,7 +47,9 @@ class CategoriesField(forms.ModelMultipleChoiceField):
 class QuizForm(forms.Form):
     question_set = SetChoiceField(
         QuestionSet.objects.all(), label="Question set", empty_label=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        # Changing the set swaps in its categories; without JavaScript the form still posts.
+        widget=forms.Select(attrs={"class": "form-select", "hx-get": reverse_lazy("quizzes:start"), "hx-trigger": "change",
+                                   "hx-target": "#categories", "hx-swap": "outerHTML"}),
     )
     categories = CategoriesField(
         Category.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
@@ -57,22 +61,22 @@ class QuizForm(forms.Form):
         help_text="The quiz's time limit is this times the number of items; the server's clock decides.",
     )
     kinds = forms.MultipleChoiceField(
-        label="Item types", choices=list(KIND_LABELS.items()), initial=list(KIND_LABELS),
+        label="Item types", choices=kind_choices, initial=lambda: list(KINDS),
         widget=forms.CheckboxSelectMultiple,
     )
     feedback = forms.ChoiceField(
-        label="Feedback", choices=Attempt.FEEDBACK_CHOICES, initial=Attempt.FEEDBACK_IMMEDIATE,
+        label="Feedback", choices=Feedback.choices, initial=Feedback.IMMEDIATE,
         widget=forms.RadioSelect,
     )
-    preset = forms.ChoiceField(choices=[("", "")] + list(PRESETS.items()), required=False, widget=forms.HiddenInput)
+    preset = forms.ChoiceField(choices=[("", ""), *Preset.choices], required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, question_set: QuestionSet | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         chosen = question_set
         if self.is_bound:
-            value = self.data.get("question_set", "")
-            if isinstance(value, str) and NUMBER_RE.fullmatch(value):
-                chosen = QuestionSet.objects.filter(pk=int(value)).first() or chosen
+            number = whole_number(self.data.get("question_set", ""))
+            if number is not None:
+                chosen = QuestionSet.objects.filter(pk=number).first() or chosen
         if chosen is None:
             chosen = QuestionSet.objects.order_by("title").first()
         self.chosen_set = chosen
@@ -87,13 +91,45 @@ class QuizForm(forms.Form):
             # A preset ignores the detailed choices except the set, the time and the feedback.
             for name in ("count", "kinds", "categories"):
                 self.errors.pop(name, None)
-            data["count"] = 10 if preset == "quick" else min(max(data.get("count") or 10, 5), 50)
-            data["kinds"] = list(KIND_LABELS)
+            data["count"] = 10 if preset == Preset.QUICK else min(max(data.get("count") or 10, 5), 50)
+            data["kinds"] = list(KINDS)
             data["categories"] = []
             if "seconds_per_item" not in data:
                 self.errors.pop("seconds_per_item", None)
                 data["seconds_per_item"] = 60
             if "feedback" not in data:
                 self.errors.pop("feedback", None)
-                data["feedback"] = Attempt.FEEDBACK_IMMEDIATE
+                data["feedback"] = Feedback.IMMEDIATE
         return data
+
+
+def item_field(**kwargs) -> WholeNumberField:
+    return WholeNumberField(error_messages={
+        "required": "The item number is missing.", "invalid": "The item number “%(value)s” is not a number.",
+    }, **kwargs)
+
+
+class OptionIdsField(forms.MultipleChoiceField):
+    """Option ids as posted; the item itself checks them against its own choices."""
+
+    def valid_value(self, value) -> bool:
+        return len(value) <= 20
+
+
+class ItemQueryForm(forms.Form):
+    item = item_field(required=False)
+
+
+class AnswerForm(forms.Form):
+    item = item_field()
+    choice = OptionIdsField(required=False)
+    text = forms.CharField(required=False, max_length=10_000, error_messages={
+        "max_length": "The answer is too long (10,000 characters at most).",
+    })
+
+
+class MarkForm(forms.Form):
+    item = item_field()
+    verdict = forms.ChoiceField(choices=[("right", "Right"), ("wrong", "Wrong")], error_messages={
+        "required": "Mark the answer as right or wrong.", "invalid_choice": "Mark the answer as right or wrong.",
+    })

@@ -17,14 +17,18 @@ from django.utils import timezone
 
 from questions.models import Question, QuestionSet
 
-KIND_LABELS = {
-    "code_question": "Which question does this code answer?",
-    "cloze": "Code cloze",
-    "key_point": "Key point",
-    "authored": "Multiple choice",
-    "recall": "Self-graded recall",
-}
-KINDS = list(KIND_LABELS)
+from .kinds import Kind, kind_choices, kind_named, self_graded
+
+
+class FinishReason(models.TextChoices):
+    COMPLETED = "completed", "Every item answered"
+    SUBMITTED = "submitted", "Handed in"
+    TIMEOUT = "timeout", "Time ran out"
+
+
+class Feedback(models.TextChoices):
+    IMMEDIATE = "immediate", "After each answer"
+    END = "end", "Only at the end"
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -40,7 +44,7 @@ class AttemptQuerySet(models.QuerySet):
     def finalize_expired(self, now=None) -> int:
         """Close every expired attempt of the queryset in one UPDATE, scores counted in SQL."""
         return self.expired(now).update(
-            finished_at=models.F("deadline"), finish_reason="timeout", **_score_subqueries()
+            finished_at=models.F("deadline"), finish_reason=FinishReason.TIMEOUT, **_score_subqueries()
         )
 
 
@@ -56,7 +60,8 @@ def _count_items(condition: Q):
 
 
 def _score_subqueries() -> dict:
-    auto, recall, right = ~Q(kind="recall"), Q(kind="recall"), Q(correct=True)
+    recall = Q(kind__in=self_graded())
+    auto, right = ~recall, Q(correct=True)
     return {
         "auto_total": _count_items(auto),
         "auto_correct": _count_items(auto & right),
@@ -66,10 +71,6 @@ def _score_subqueries() -> dict:
 
 
 class Attempt(models.Model):
-    FEEDBACK_IMMEDIATE = "immediate"
-    FEEDBACK_END = "end"
-    FEEDBACK_CHOICES = [(FEEDBACK_IMMEDIATE, "After each answer"), (FEEDBACK_END, "Only at the end")]
-
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
     question_set = models.ForeignKey(QuestionSet, null=True, on_delete=models.SET_NULL, related_name="+")
     set_title = models.CharField(max_length=300)
@@ -77,12 +78,12 @@ class Attempt(models.Model):
     seed = models.BigIntegerField()
     # The form's choices, so "retry" and reproducing the generation need nothing else.
     config = models.JSONField(default=dict)
-    feedback = models.CharField(max_length=12, choices=FEEDBACK_CHOICES, default=FEEDBACK_IMMEDIATE)
+    feedback = models.CharField(max_length=12, choices=Feedback.choices, default=Feedback.IMMEDIATE)
     seconds_per_item = models.PositiveIntegerField(default=60)
     started_at = models.DateTimeField()
     deadline = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
-    finish_reason = models.CharField(max_length=20, blank=True)  # completed | submitted | timeout
+    finish_reason = models.CharField(max_length=20, blank=True, choices=FinishReason.choices)
     # Filled when the attempt is finalized; auto-graded and self-graded items are scored apart.
     auto_total = models.PositiveIntegerField(default=0)
     auto_correct = models.PositiveIntegerField(default=0)
@@ -128,11 +129,6 @@ class Attempt(models.Model):
             return None
         return round(100 * self.auto_correct / self.auto_total)
 
-    @property
-    def slow_after_ms(self) -> int:
-        """An answer slower than half the per-item budget counts as slow (rated Hard, not Good)."""
-        return self.seconds_per_item * 500
-
     def finalize(self, reason: str, now=None, items: list[AttemptItem] | None = None) -> bool:
         """Close the attempt and store its scores; False when it was already closed.
 
@@ -140,10 +136,10 @@ class Attempt(models.Model):
         here and nothing is re-read; otherwise SQL counts them in the same UPDATE.
         """
         now = now or timezone.now()
-        values = {"finished_at": min(now, self.deadline) if reason == "timeout" else now, "finish_reason": reason}
+        values = {"finished_at": min(now, self.deadline) if reason == FinishReason.TIMEOUT else now, "finish_reason": reason}
         if items is not None:
-            auto = [i for i in items if i.kind != "recall"]
-            recall = [i for i in items if i.kind == "recall"]
+            auto = [i for i in items if not i.self_graded]
+            recall = [i for i in items if i.self_graded]
             values.update(
                 auto_total=len(auto),
                 auto_correct=sum(1 for i in auto if i.correct),
@@ -166,7 +162,7 @@ class Attempt(models.Model):
 class AttemptItem(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
-    kind = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20, choices=kind_choices)
     question = models.ForeignKey(Question, null=True, on_delete=models.SET_NULL, related_name="+")
     # Exactly what was asked; see quizzes.generation for the fields.
     snapshot = models.JSONField()
@@ -199,8 +195,16 @@ class AttemptItem(models.Model):
         return self.answered_at is not None and self.correct is not None
 
     @property
+    def kind_unit(self) -> Kind:
+        return kind_named(self.kind)
+
+    @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return self.kind_unit.label
+
+    @property
+    def self_graded(self) -> bool:
+        return self.kind_unit.self_graded
 
     @property
     def public(self) -> dict:
@@ -210,7 +214,7 @@ class AttemptItem(models.Model):
         question's title or URL) stays hidden until someone decides it is safe to show.
         """
         snap = self.snapshot
-        public = {name: snap[name] for name in PUBLIC_FIELDS.get(self.kind, ()) if name in snap}
+        public = {name: snap[name] for name in self.kind_unit.public_fields if name in snap}
         if "choices" in public:
             public["choices"] = [{"id": c["id"], "text": c["text"]} for c in public["choices"]]
         answer = snap.get("answer_text") or ""
@@ -256,14 +260,6 @@ class AttemptItem(models.Model):
 
 SCORE_FIELDS = ["auto_total", "auto_correct", "recall_total", "recall_correct"]
 
-# Per kind, the snapshot fields an unanswered item shows; everything else stays on the server.
-PUBLIC_FIELDS = {
-    "code_question": ("kind", "prompt", "code_html", "language", "choices", "multiple"),
-    "cloze": ("kind", "prompt", "context", "before", "after", "language", "choices", "multiple", "typing"),
-    "key_point": ("kind", "prompt", "choices", "multiple"),
-    "authored": ("kind", "prompt", "choices", "multiple"),
-    "recall": ("kind", "prompt"),
-}
 # Fields that give the answer away (directly or through the question they name).
 SECRET_FIELDS = {
     "key", "answer_text", "explanation", "model_answer_html", "ident",

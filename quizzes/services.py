@@ -6,7 +6,7 @@ closes the attempt, whatever the page's countdown showed.
 
 from __future__ import annotations
 
-import re
+import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -14,18 +14,18 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from progress.models import Card, valid_time_zone
+from progress.services import record_quiz_answer, settings_for, start_of_tomorrow
 from questions.models import Question, QuestionSet
 
 from .generation import Spec, generate
-from .models import Attempt, AttemptItem
-
-WEAK_RETRIEVABILITY = 0.8
+from .models import Attempt, AttemptItem, FinishReason
 
 
 class QuizError(Exception):
     """A request the quiz cannot honour; `status` is the HTTP status to answer with."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 422):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -52,38 +52,24 @@ class Outcome:
 
 
 def weak_question_ids(user, question_set: QuestionSet, now=None) -> list[int]:
-    """Questions the user got wrong in a quiz or a review, or whose retrievability is low."""
-    from progress.models import Card, Rating, ReviewLog
-    from progress.services import settings_for
-
+    """Questions the user got wrong in a quiz, or whose card is weak (rated Again, or fading)."""
     now = now or timezone.now()
     in_set = {"question__category__question_set": question_set}
     wrong = set(
         AttemptItem.objects.filter(attempt__user=user, correct=False, **in_set).values_list("question_id", flat=True)
     )
-    wrong |= set(
-        ReviewLog.objects.filter(user=user, rating=Rating.AGAIN, card__question__category__question_set=question_set)
-        .values_list("card__question_id", flat=True)
-    )
-    scheduler = settings_for(user).scheduler()
-    for card in Card.objects.of(user).reviewed().filter(**in_set).only(
-        "pk", "question_id", "state", "step", "stability", "difficulty", "due", "last_review"
-    ):
-        if scheduler.get_card_retrievability(card.to_fsrs(), now) < WEAK_RETRIEVABILITY:
-            wrong.add(card.question_id)
+    wrong |= set(Card.objects.of(user).weak(now).filter(**in_set).values_list("question_id", flat=True))
     wrong.discard(None)
     return sorted(wrong)
 
 
 def due_question_ids(user, question_set: QuestionSet, now=None) -> list[int]:
-    from progress.models import Card
-
+    """The questions a review session would show now, by the user's own day."""
     now = now or timezone.now()
+    day_ends = start_of_tomorrow(settings_for(user), now)
     return sorted(
-        Card.objects.of(user)
-        .active(now)
-        .reviewed()
-        .filter(due__lte=now, question__category__question_set=question_set)
+        Card.objects.of(user).due_now(now, day_ends)
+        .filter(question__category__question_set=question_set)
         .values_list("question_id", flat=True)
     )
 
@@ -106,9 +92,7 @@ def start_attempt(
     spec = Spec(question_set.pk, seed, count, kinds, category_ids or None, question_ids)
     items = generate(spec)
     if not items:
-        raise QuizError(
-            "No quiz items can be made from this choice: pick more categories or item types.", status=400
-        )
+        raise QuizError("No quiz items can be made from this choice: pick more categories or item types.")
     now = timezone.now()
     with transaction.atomic():
         attempt = Attempt.objects.create(
@@ -142,7 +126,7 @@ def close_if_expired(attempt: Attempt, now=None) -> bool:
     if attempt.finished_at:
         return True
     if attempt.is_expired(now):
-        attempt.finalize("timeout", now)
+        attempt.finalize(FinishReason.TIMEOUT, now)
         return True
     return False
 
@@ -151,38 +135,19 @@ def finish(attempt: Attempt, now=None) -> None:
     """The user hands in early (or the countdown reached zero)."""
     if close_if_expired(attempt, now):
         return
-    attempt.finalize("submitted", now)
+    attempt.finalize(FinishReason.SUBMITTED, now)
 
 
-def parse_number(value, what: str = "item number") -> int:
-    """A positive number typed or posted by the user; QuizError (400) for anything else.
-
-    Only ASCII digits count: int() also takes "١٢", " 12", "1_2" and "+12", and
-    str.isdigit() is true for "²", which int() then refuses.
-    """
-    value = value if isinstance(value, str) else "" if value is None else str(value)
-    if not NUMBER_RE.fullmatch(value):
-        shown = value[:20] + ("…" if len(value) > 20 else "")
-        raise QuizError(f"The {what} “{shown}” is not a number." if value else f"The {what} is missing.")
-    return int(value)
-
-
-NUMBER_RE = re.compile(r"[0-9]{1,9}")
-
-
-def _pick(items: list[AttemptItem], position) -> AttemptItem:
-    number = parse_number(position)
+def _pick(items: list[AttemptItem], number: int) -> AttemptItem:
     if not 1 <= number <= len(items):
         raise QuizError(f"This quiz has no item {number}.")
     return items[number - 1]
 
 
 def _late_message(attempt: Attempt, now) -> str:
-    from progress.models import ReviewSettings, valid_time_zone
-
     late = max(0, round((now - attempt.deadline).total_seconds()))
-    name = ReviewSettings.objects.filter(user_id=attempt.user_id).values_list("time_zone", flat=True).first()
-    zone = valid_time_zone(name or "")
+    name = settings_for(attempt.user).time_zone
+    zone = valid_time_zone(name)
     # The server runs on UTC: a clock time is only shown in the user's own time zone.
     ended = f"the quiz ended at {attempt.deadline.astimezone(zone):%H:%M:%S} ({name}) and " if zone else ""
     return (
@@ -210,7 +175,7 @@ def _on_time(user, attempt_id: int, now, work) -> Outcome:
             items = list(AttemptItem.objects.filter(attempt=locked).defer("snapshot").order_by("position"))
             return work(locked, items)
     except TooLate:
-        locked.finalize("timeout", now)
+        locked.finalize(FinishReason.TIMEOUT, now)
         raise
 
 
@@ -218,7 +183,7 @@ def parse_response(item: AttemptItem, choices: list[str], text: str) -> dict:
     """The posted answer, validated against the item's own choices; QuizError when tampered."""
     snap = item.snapshot
     text = (text or "").strip()
-    if item.kind == "recall":
+    if item.self_graded:
         if len(text) > 10_000:
             raise QuizError("The answer is too long (10,000 characters at most).")
         return {"text": text}
@@ -242,7 +207,7 @@ def parse_response(item: AttemptItem, choices: list[str], text: str) -> dict:
 
 def grade(item: AttemptItem, response: dict) -> bool | None:
     snap = item.snapshot
-    if item.kind == "recall":
+    if item.self_graded:
         return None
     if "text" in response:
         return response["text"].strip() == snap.get("answer_text")
@@ -250,26 +215,24 @@ def grade(item: AttemptItem, response: dict) -> bool | None:
 
 
 def _feed_schedule(attempt: Attempt, item: AttemptItem) -> None:
-    from progress.services import record_quiz_answer
-
     if item.question_id is None or item.correct is None:
         return
     record_quiz_answer(
         attempt.user,
         Question(pk=item.question_id),  # only its id is needed; saves a query per answer
         correct=item.correct,
-        slow=item.duration_ms > attempt.slow_after_ms,
         duration_ms=item.duration_ms,
+        seconds_per_item=attempt.seconds_per_item,
         answered_at=item.answered_at,
     )
 
 
-def answer(user, attempt_id: int, position, choices: list[str], text: str, now=None) -> Outcome:
+def answer(user, attempt_id: int, number: int, choices: list[str], text: str, now=None) -> Outcome:
     """Record the answer to one item, once; raises TooLate/Finished/QuizError."""
     now = now or timezone.now()
 
     def work(attempt: Attempt, items: list[AttemptItem]) -> Outcome:
-        item = _pick(items, position)
+        item = _pick(items, number)
         if item.answered_at is not None:
             return Outcome(item, applied=False, finished=attempt.is_finished, attempt=attempt, items=items)
         _check_open(attempt, now)
@@ -292,15 +255,15 @@ def answer(user, attempt_id: int, position, choices: list[str], text: str, now=N
     return _on_time(user, attempt_id, now, work)
 
 
-def mark_recall(user, attempt_id: int, position, verdict: str, now=None) -> Outcome:
+def mark_recall(user, attempt_id: int, number: int, verdict: str, now=None) -> Outcome:
     """The user's own mark for a recall item, after seeing the model answer."""
     now = now or timezone.now()
     if verdict not in ("right", "wrong"):
         raise QuizError("Mark the answer as right or wrong.")
 
     def work(attempt: Attempt, items: list[AttemptItem]) -> Outcome:
-        item = _pick(items, position)
-        if item.kind != "recall":
+        item = _pick(items, number)
+        if not item.self_graded:
             raise QuizError(f"Item {item.number} is graded automatically.")
         if item.answered_at is None:
             raise QuizError(f"Write your answer to item {item.number} before marking it.")
@@ -321,7 +284,7 @@ def mark_recall(user, attempt_id: int, position, verdict: str, now=None) -> Outc
 def _finish_when_done(attempt: Attempt, items: list[AttemptItem], now) -> bool:
     if any(i.correct is None for i in items):
         return False
-    attempt.finalize("completed", now, items=items)
+    attempt.finalize(FinishReason.COMPLETED, now, items=items)
     return True
 
 
@@ -334,8 +297,6 @@ def mark_shown(item: AttemptItem, now=None) -> None:
 
 def retry_missed(attempt: Attempt, seed: int | None = None) -> Attempt:
     """A new attempt asking again the items this one got wrong or left open, choices reshuffled."""
-    import random
-
     missed = [item for item in attempt.items.all() if not item.correct]
     if not missed:
         raise QuizError("Nothing to retry: every item of this quiz was answered right.")

@@ -1,7 +1,7 @@
 """Quiz pages: the start form, the timed attempt, its result and the history.
 
-Each view answers a full page or, for htmx, the fragment it swaps; the server's clock
-decides about time, the page's countdown only shows it.
+Each view builds its full page; for_htmx answers the fragment htmx swaps. The server's
+clock decides about time, the page's countdown only shows it.
 """
 
 from __future__ import annotations
@@ -9,15 +9,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from prepsite.forms import whole_number
+from prepsite.htmx import for_htmx, wants_fragment
+from questions.models import QuestionSet
+
 from . import services
-from .forms import PRESETS, QuizForm
-from .models import Attempt, AttemptItem
+from .forms import AnswerForm, ItemQueryForm, MarkForm, Preset, QuizForm
+from .models import Attempt, AttemptItem, Feedback, FinishReason
 from .services import QuizError
+
+STAGE = "quiz-stage"
 
 
 def _redirect(request, url: str) -> HttpResponse:
@@ -33,42 +40,39 @@ def _own_attempt(request, pk: int) -> Attempt:
     return attempt
 
 
+def _start_page(request, form, status=200, error="") -> TemplateResponse:
+    return TemplateResponse(request, "quizzes/start.html", {"form": form, "error": error},
+                            status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@for_htmx(target="categories", use_partial="categories")
 def start(request):
     if request.method == "GET":
         try:
             question_set = _set_from_query(request)
         except QuizError as exc:
-            context = {"form": QuizForm(), "presets": PRESETS, "error": exc.message}
-            return render(request, "quizzes/start.html", context, status=exc.status)
-        form = QuizForm(question_set=question_set)
-        template = "quizzes/start.html"
-        if request.htmx and request.GET.get("partial") == "categories":
-            template += "#categories"
-        return render(request, template, {"form": form, "presets": PRESETS})
+            return _start_page(request, QuizForm(), status=exc.status, error=exc.message)
+        return _start_page(request, QuizForm(question_set=question_set))
     form = QuizForm(request.POST)
     if not form.is_valid():
-        return render(request, "quizzes/start.html", {"form": form, "presets": PRESETS}, status=400)
+        return _start_page(request, form, status=422)
     data = form.cleaned_data
     question_set = data["question_set"]
     preset = data.get("preset") or ""
     question_ids = None
-    title = "Custom quiz"
-    if preset == "weak":
+    title = Preset(preset).label if preset else "Custom quiz"
+    if preset == Preset.WEAK:
         question_ids = services.weak_question_ids(request.user, question_set)
-        title = PRESETS[preset]
         if not question_ids:
             form.add_error(None, "No weak spots yet: nothing answered wrong and no card with low retrievability.")
-    elif preset == "due":
+    elif preset == Preset.DUE:
         question_ids = services.due_question_ids(request.user, question_set)
-        title = PRESETS[preset]
         if not question_ids:
             form.add_error(None, "Nothing is due now in this set.")
-    elif preset == "quick":
-        title = PRESETS[preset]
     if form.errors:
-        return render(request, "quizzes/start.html", {"form": form, "presets": PRESETS}, status=400)
+        return _start_page(request, form, status=422)
     try:
         attempt = services.start_attempt(
             request.user,
@@ -83,7 +87,7 @@ def start(request):
         )
     except QuizError as exc:
         form.add_error(None, exc.message)
-        return render(request, "quizzes/start.html", {"form": form, "presets": PRESETS}, status=exc.status)
+        return _start_page(request, form, status=exc.status)
     if attempt.config["asked"] < data["count"]:
         messages.info(
             request,
@@ -95,14 +99,15 @@ def start(request):
 
 def _set_from_query(request):
     """The set named by ?question_set=; None when absent, QuizError when bad or unknown."""
-    from questions.models import QuestionSet
-
-    value = request.GET.get("question_set")
-    if value is None or value == "":
+    value = request.GET.get("question_set", "")
+    if value == "":
         return None
-    question_set = QuestionSet.objects.filter(pk=services.parse_number(value, "question set number")).first()
+    number = whole_number(value)
+    if number is None:
+        raise QuizError(f"The question set number “{value[:20]}” is not a number.", status=400)
+    question_set = QuestionSet.objects.filter(pk=number).first()
     if question_set is None:
-        raise QuizError(f"There is no question set number {value}.", status=404)
+        raise QuizError(f"There is no question set number {number}.", status=404)
     return question_set
 
 
@@ -111,11 +116,10 @@ def _items(attempt: Attempt) -> list[AttemptItem]:
     return list(attempt.items.defer("snapshot"))
 
 
-def _current(items: list[AttemptItem], requested) -> AttemptItem | None:
-    if requested not in (None, ""):
-        number = services.parse_number(requested)
+def _current(items: list[AttemptItem], number: int | None) -> AttemptItem | None:
+    if number is not None:
         if not 1 <= number <= len(items):
-            raise QuizError(f"This quiz has no item {number}.")
+            raise QuizError(f"This quiz has no item {number}.", status=400)
         return items[number - 1]
     pending = [i for i in items if not i.is_done]
     return pending[0] if pending else None
@@ -148,7 +152,7 @@ def _stage_context(attempt: Attempt, items: list[AttemptItem], current: AttemptI
         "answered_count": done,
         "remaining_ms": int(attempt.remaining().total_seconds() * 1000),
         "show_feedback": current is not None and current.is_answered and (
-            attempt.feedback == Attempt.FEEDBACK_IMMEDIATE or current.kind == "recall"
+            attempt.feedback == Feedback.IMMEDIATE or current.self_graded
         ),
         **extra,
     }
@@ -156,53 +160,65 @@ def _stage_context(attempt: Attempt, items: list[AttemptItem], current: AttemptI
 
 @login_required
 @require_GET
+@for_htmx(target=STAGE, use_partial="stage")
 def play(request, pk: int):
     attempt = _own_attempt(request, pk)
+    query = ItemQueryForm(request.GET)
     if services.close_if_expired(attempt):
-        if attempt.finish_reason == "timeout" and request.GET.get("item"):
+        if attempt.finish_reason == FinishReason.TIMEOUT and request.GET.get("item"):
             messages.warning(request, "Time is up: the quiz has been finished.")
         return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
     items = _items(attempt)
     try:
-        current = _current(items, request.GET.get("item"))
+        if not query.is_valid():
+            raise QuizError(query.errors["item"][0], status=400)
+        current = _current(items, query.cleaned_data["item"])
     except QuizError as exc:
         return _stage_error(request, attempt, items, exc)
     if current is None:
         # Everything answered but the attempt is open: only recall marks can be missing.
         current = items[0]
     services.mark_shown(current)
-    template = "quizzes/play.html"
-    if request.htmx and request.htmx.target == "quiz-stage":
-        template += "#stage"
-    return render(request, template, _stage_context(attempt, items, current))
+    return TemplateResponse(request, "quizzes/play.html", _stage_context(attempt, items, current))
 
 
-def _stage_error(request, attempt, items, exc: QuizError) -> HttpResponse:
+def _stage_error(request, attempt, items, exc: QuizError) -> TemplateResponse:
+    """The stage with the error shown: a fragment for htmx, else the whole page."""
     current = _current(items, None) or (items[0] if items else None)
-    template = "quizzes/play.html#stage" if request.htmx else "quizzes/play.html"
-    return render(request, template, _stage_context(attempt, items, current, error=exc.message), status=exc.status)
+    context = _stage_context(attempt, items, current, error=exc.message)
+    template = "quizzes/play.html#stage" if wants_fragment(request) else "quizzes/play.html"
+    return TemplateResponse(request, template, context, status=exc.status)
 
 
 @login_required
 @require_POST
 def answer(request, pk: int):
+    form = AnswerForm(request.POST)
     # The service locks the attempt (and checks its owner) itself: no separate read here.
-    return _record(request, pk, lambda: services.answer(
-        request.user, pk, request.POST.get("item"), request.POST.getlist("choice"), request.POST.get("text", "")
+    return _record(request, pk, form, lambda data: services.answer(
+        request.user, pk, data["item"], data["choice"], data["text"]
     ))
 
 
 @login_required
 @require_POST
 def mark(request, pk: int):
-    return _record(request, pk, lambda: services.mark_recall(
-        request.user, pk, request.POST.get("item"), request.POST.get("verdict", "")
+    form = MarkForm(request.POST)
+    return _record(request, pk, form, lambda data: services.mark_recall(
+        request.user, pk, data["item"], data["verdict"]
     ))
 
 
-def _record(request, pk: int, record) -> HttpResponse:
+def _first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
+
+
+def _record(request, pk: int, form, record) -> HttpResponse:
     try:
-        outcome = record()
+        if not form.is_valid():
+            _own_attempt(request, pk)  # someone else's attempt is a 404 before any message
+            raise QuizError(_first_error(form))
+        outcome = record(form.cleaned_data)
     except Attempt.DoesNotExist:
         raise Http404("No such quiz.") from None
     except (services.TooLate, services.Finished) as exc:
@@ -219,14 +235,14 @@ def _after(request, outcome: services.Outcome) -> HttpResponse:
     if outcome.finished:
         return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
     notice = "" if outcome.applied else "This item was already answered; your first answer stands."
-    show_now = attempt.feedback == Attempt.FEEDBACK_IMMEDIATE or (current.kind == "recall" and not current.is_done)
+    show_now = attempt.feedback == Feedback.IMMEDIATE or (current.self_graded and not current.is_done)
     if not show_now:
         nxt = _current(items, None)
         current = nxt or current
         services.mark_shown(current)
-    if not request.htmx:
+    if not wants_fragment(request):  # answers are posted from the stage only: it is the fragment
         return redirect(f"{reverse('quizzes:play', args=[attempt.pk])}?item={current.number}")
-    return render(request, "quizzes/play.html#stage", _stage_context(attempt, items, current, notice=notice))
+    return TemplateResponse(request, "quizzes/play.html#stage", _stage_context(attempt, items, current, notice=notice))
 
 
 @login_required
@@ -244,7 +260,9 @@ def clock(request, pk: int):
     attempt = _own_attempt(request, pk)
     if services.close_if_expired(attempt):
         return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
-    return render(
+    if not wants_fragment(request, "countdown"):
+        return redirect(attempt.get_absolute_url())  # the countdown lives on the quiz page
+    return TemplateResponse(
         request, "quizzes/play.html#countdown",
         {"attempt": attempt, "remaining_ms": int(attempt.remaining().total_seconds() * 1000)},
     )
@@ -268,7 +286,7 @@ def result(request, pk: int):
             item.snapshot.get("category") or "—", {"name": item.snapshot.get("category") or "—",
                                                     "auto": 0, "right": 0, "recall": 0, "recall_right": 0}
         )
-        if item.kind == "recall":
+        if item.self_graded:
             row["recall"] += 1
             row["recall_right"] += bool(item.correct)
         else:
@@ -277,7 +295,7 @@ def result(request, pk: int):
     for row in categories.values():
         row["percent"] = round(100 * row["right"] / row["auto"]) if row["auto"] else None
     missed = sum(1 for item in items if not item.correct)
-    return render(request, "quizzes/result.html", {
+    return TemplateResponse(request, "quizzes/result.html", {
         "attempt": attempt, "items": items, "categories": sorted(categories.values(), key=lambda r: r["name"]),
         "missed": missed,
     })
@@ -304,7 +322,7 @@ def history(request):
     attempts = list(Attempt.objects.of(request.user).order_by("-started_at", "-pk")[:200])
     finished = [a for a in attempts if a.is_finished and a.auto_total]
     open_attempts = [a for a in attempts if not a.is_finished]
-    return render(request, "quizzes/history.html", {
+    return TemplateResponse(request, "quizzes/history.html", {
         "attempts": [a for a in attempts if a.is_finished],
         "open_attempts": open_attempts,
         "trend": list(reversed(finished[:30])),

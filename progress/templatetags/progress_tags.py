@@ -8,7 +8,7 @@ from ..services import settings_for, utc_now
 register = template.Library()
 
 
-@register.inclusion_tag("progress/_review_summary.html", takes_context=True)
+@register.inclusion_tag("progress/partials/review_summary.html", takes_context=True)
 def review_summary(context):
     """Due counts (new / learning / review) and a way into the review session."""
     request = context.get("request")

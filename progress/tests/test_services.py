@@ -1,10 +1,14 @@
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import fsrs
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from progress import services
 from progress.models import Card, ReviewLog, ReviewSettings, State
+from questions.models import Question
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -17,7 +21,9 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 )
 def test_quiz_answer_maps_to_rating_and_creates_card_lazily(user, question, correct, slow, rating):
     assert not Card.objects.exists()
-    log = services.record_quiz_answer(user, question, correct=correct, slow=slow, duration_ms=4200, answered_at=T0)
+    # 4.2 s is slow for an 8-second item (over half its budget), not for a 60-second one.
+    log = services.record_quiz_answer(user, question, correct=correct, duration_ms=4200,
+                                      seconds_per_item=8 if slow else 60, answered_at=T0)
     card = Card.objects.get(user=user, question=question)
     assert log.card == card
     assert log.rating == rating
@@ -46,8 +52,6 @@ def test_quiz_answers_accumulate_on_one_card(user, question):
 
 @pytest.mark.django_db
 def test_quiz_answer_converts_other_time_zones_to_utc(user, question):
-    from zoneinfo import ZoneInfo
-
     answered = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     log = services.record_quiz_answer(user, question, correct=True, answered_at=answered)
     assert log.reviewed_at == datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -87,29 +91,46 @@ def test_rating_uses_desired_retention(user, questions):
     assert loose.due > strict.due
 
 
+def test_slow_means_over_half_the_items_time_budget():
+    assert services.quiz_rating(True, duration_ms=5000, seconds_per_item=10) == fsrs.Rating.Good
+    assert services.quiz_rating(True, duration_ms=5001, seconds_per_item=10) == fsrs.Rating.Hard
+    assert services.quiz_rating(True, duration_ms=10**9) == fsrs.Rating.Good  # no budget: never slow
+    assert services.quiz_rating(False, duration_ms=1, seconds_per_item=10) == fsrs.Rating.Again
+
+
 @pytest.mark.django_db
-def test_rate_card_checks_owner_and_version(user, other_user, question):
-    card = services.get_or_create_card(user, question, T0)
-    with pytest.raises(Card.DoesNotExist):
-        services.rate_card(other_user, card.pk, fsrs.Rating.Good, version=0, now=T0)
-    services.rate_card(user, card.pk, fsrs.Rating.Good, version=0, now=T0)
+def test_rating_a_question_rates_only_the_users_own_card_and_checks_the_version(user, other_user, question):
+    card = Card.objects.create(user=user, question=question, due=T0)
+    services.rate_question(other_user, question.pk, fsrs.Rating.Good, version=0, now=T0)
+    card.refresh_from_db()
+    assert card.version == 0 and Card.objects.get(user=other_user).version == 1
+    services.rate_question(user, question.pk, fsrs.Rating.Good, version=0, now=T0)
     with pytest.raises(services.StaleCard):
-        services.rate_card(user, card.pk, fsrs.Rating.Good, version=0, now=T0)
-    assert ReviewLog.objects.count() == 1
+        services.rate_question(user, question.pk, fsrs.Rating.Good, version=0, now=T0)
+    assert ReviewLog.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_first_rating_creates_the_card(user, question):
+    log = services.rate_question(user, question.pk, fsrs.Rating.Good, version=0, now=T0)
+    card = Card.objects.get(user=user, question=question)
+    assert log.card == card and card.version == 1 and card.last_review == T0
+    with pytest.raises(Question.DoesNotExist):
+        services.rate_question(user, 999_999, fsrs.Rating.Good, version=0, now=T0)
 
 
 @pytest.mark.django_db
 def test_undo_restores_card_exactly(user, question):
-    card = services.get_or_create_card(user, question, T0)
-    services.rate_card(user, card.pk, fsrs.Rating.Good, version=0, now=T0)
+    card = Card.objects.create(user=user, question=question, due=T0)
+    services.rate_question(user, card.question_id, fsrs.Rating.Good, version=0, now=T0)
     card.refresh_from_db()
-    before = card.snapshot()
-    log = services.rate_card(user, card.pk, fsrs.Rating.Again, version=1, now=T0 + timedelta(minutes=12), duration_ms=900)
+    before = card.schedule()
+    log = services.rate_question(user, card.question_id, fsrs.Rating.Again, version=1, now=T0 + timedelta(minutes=12), duration_ms=900)
     card.refresh_from_db()
-    assert card.snapshot() != before
+    assert card.schedule() != before
     restored = services.undo_rating(user, log.pk)
     card.refresh_from_db()
-    assert card.snapshot() == before == restored.snapshot()
+    assert card.schedule() == before == restored.schedule()
     assert card.version == 3  # a fresh token: forms rendered before the undo are stale
     assert card.logs.count() == 1
     # undo twice (double click) undoes only once
@@ -119,8 +140,8 @@ def test_undo_restores_card_exactly(user, question):
 
 @pytest.mark.django_db
 def test_undo_of_first_rating_makes_card_new_again(user, question):
-    card = services.get_or_create_card(user, question, T0)
-    log = services.rate_card(user, card.pk, fsrs.Rating.Easy, version=0, now=T0)
+    card = Card.objects.create(user=user, question=question, due=T0)
+    log = services.rate_question(user, card.question_id, fsrs.Rating.Easy, version=0, now=T0)
     services.undo_rating(user, log.pk)
     card.refresh_from_db()
     assert card.is_new and card.state == State.LEARNING and card.step == 0 and card.stability is None
@@ -129,8 +150,8 @@ def test_undo_of_first_rating_makes_card_new_again(user, question):
 
 @pytest.mark.django_db
 def test_undo_refuses_other_users_and_superseded_logs(user, other_user, question, questions):
-    card = services.get_or_create_card(user, question, T0)
-    log = services.rate_card(user, card.pk, fsrs.Rating.Good, version=0, now=T0)
+    card = Card.objects.create(user=user, question=question, due=T0)
+    log = services.rate_question(user, card.question_id, fsrs.Rating.Good, version=0, now=T0)
     assert services.undo_rating(other_user, log.pk) is None
     services.record_quiz_answer(user, question, correct=False, answered_at=T0 + timedelta(minutes=5))
     assert services.undo_rating(user, log.pk) is None  # a quiz answer came after it
@@ -140,25 +161,30 @@ def test_undo_refuses_other_users_and_superseded_logs(user, other_user, question
 @pytest.mark.django_db
 def test_bury_until_tomorrow_in_users_time_zone(user, question):
     ReviewSettings.objects.create(user=user, time_zone="America/New_York")
-    card = services.get_or_create_card(user, question, T0)
+    card = Card.objects.create(user=user, question=question, due=T0)
     late_evening = datetime(2026, 3, 3, 3, 30, tzinfo=timezone.utc)  # 22:30 on 2 March in New York
-    card = services.bury_card(user, card.pk, now=late_evening)
+    card = services.bury_card(user, card.question_id, now=late_evening)
     assert card.buried_until == datetime(2026, 3, 3, 5, 0, tzinfo=timezone.utc)  # midnight EST
 
 
 @pytest.mark.django_db
 def test_suspend_and_unsuspend(user, other_user, question):
-    card = services.get_or_create_card(user, question, T0)
+    card = Card.objects.create(user=user, question=question, due=T0)
+    assert services.suspend_card(other_user, card.question_id).user == other_user
+    card.refresh_from_db()
+    assert not card.suspended
+    assert services.suspend_card(user, card.question_id).suspended
     with pytest.raises(Card.DoesNotExist):
-        services.suspend_card(other_user, card.pk)
-    assert services.suspend_card(user, card.pk).suspended
+        services.unsuspend_card(other_user, card.pk)
     assert not services.unsuspend_card(user, card.pk).suspended
 
 
 @pytest.mark.django_db
 def test_settings_take_browser_time_zone_only_when_unset_and_valid(user):
-    assert services.settings_for(user, "Not/AZone").time_zone == ""
     assert services.settings_for(user, "Asia/Tokyo").time_zone == "Asia/Tokyo"
+    assert not ReviewSettings.objects.exists()  # without save (a GET) nothing is written
+    assert services.settings_for(user, "Not/AZone", save=True).time_zone == ""
+    assert services.settings_for(user, "Asia/Tokyo", save=True).time_zone == "Asia/Tokyo"
     assert services.settings_for(user, "Europe/Paris").time_zone == "Asia/Tokyo"
 
 
@@ -179,12 +205,9 @@ def _data_queries(captured) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_quiz_answer_costs_three_statements(user, question):
     """Every quiz answer pays for this: one locked read (card and settings), one update, one insert."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    from questions.models import Question
 
-    services.settings_for(user)
+    services.settings_for(user, save=True)
     # first answer: no card to read the settings with, so they are read alone; the card is inserted already rated
     with CaptureQueriesContext(connection) as captured:
         services.record_quiz_answer(user, Question(pk=question.pk), correct=True, answered_at=T0)

@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from questions.models import Bookmark, Category, Note, Question, has_review_cards
+from questions.models import Bookmark, Category, Note, Question
 
 HTMX = {"HX-Request": "true"}
 
@@ -24,12 +24,6 @@ def question(questions):
     return questions[1]
 
 
-@pytest.fixture
-def alice(client, user):
-    client.force_login(user)
-    return client
-
-
 # ---- pages -------------------------------------------------------------------
 
 
@@ -42,7 +36,6 @@ def test_home_lists_sets_categories_and_counts(client, seed_set, django_assert_m
     assert seed_set.title.replace("&", "&amp;") in html
     for category in Category.objects.listed().filter(question_set=seed_set):
         assert category.title in html
-    assert "{# review-summary #}" not in html  # the marker is a template comment
 
 
 @pytest.mark.django_db
@@ -54,10 +47,10 @@ def test_home_hides_categories_without_listed_questions(client, seed_set, catego
 
 
 @pytest.mark.django_db
-def test_home_signed_in_query_count(alice, seed_set, django_assert_max_num_queries):
+def test_home_signed_in_query_count(signed_in, seed_set, django_assert_max_num_queries):
     # Includes progress's review summary (due counts) on the home page.
     with django_assert_max_num_queries(12):
-        response = alice.get("/")
+        response = signed_in.get("/")
     assert response.status_code == 200
     assert "Signed in as" in response.content.decode()
 
@@ -74,11 +67,11 @@ def test_set_page_lists_questions_in_order(client, seed_set, django_assert_max_n
 
 
 @pytest.mark.django_db
-def test_set_page_query_count_does_not_grow(alice, seed_set, user, django_assert_max_num_queries):
+def test_set_page_query_count_does_not_grow(signed_in, seed_set, user, django_assert_max_num_queries):
     for question in Question.objects.all()[:10]:
         Bookmark.objects.create(user=user, question=question)
     with django_assert_max_num_queries(7):
-        response = alice.get(seed_set.get_absolute_url())
+        response = signed_in.get(seed_set.get_absolute_url())
     assert response.content.decode().count("status-bookmarked") == 10
 
 
@@ -108,10 +101,10 @@ def test_category_page_and_fragment(client, category, questions, django_assert_m
 
 
 @pytest.mark.django_db
-def test_category_status_filter(alice, user, category, questions, django_assert_max_num_queries):
+def test_category_status_filter(signed_in, user, category, questions, django_assert_max_num_queries):
     Bookmark.objects.create(user=user, question=questions[0])
     with django_assert_max_num_queries(6):
-        response = alice.get(category.get_absolute_url() + "?status=bookmarked",
+        response = signed_in.get(category.get_absolute_url() + "?status=bookmarked",
                              headers={**HTMX, "HX-Target": "question-list"})
     html = response.content.decode()
     assert questions[0].get_absolute_url() in html
@@ -119,17 +112,16 @@ def test_category_status_filter(alice, user, category, questions, django_assert_
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(not has_review_cards(), reason="progress.Card not installed yet")
-def test_status_badges_from_review_cards(alice, user, other_user, category, questions, django_assert_max_num_queries):
+def test_status_badges_from_review_cards(signed_in, user, other_user, category, questions, django_assert_max_num_queries):
     Card = apps.get_model("progress", "Card")
     now = timezone.now()
     Card.objects.create(user=user, question=questions[0], state=2, due=now, last_review=now)
     Card.objects.create(user=user, question=questions[1], state=1, due=now, last_review=now)
     Card.objects.create(user=user, question=questions[2], state=1, due=now, last_review=None)
-    # Someone else's card must not leak into alice's badges.
+    # Someone else's card must not leak into the user's badges.
     Card.objects.create(user=other_user, question=questions[3], state=2, due=now, last_review=now)
     with django_assert_max_num_queries(6):
-        response = alice.get(category.get_absolute_url())
+        response = signed_in.get(category.get_absolute_url())
     shown = {q.pk: q.study_status for q in response.context["questions"]}
     assert shown[questions[0].pk] == "known"
     assert shown[questions[1].pk] == "learning"
@@ -220,10 +212,10 @@ def test_question_404s(client, seed_set, category, question):
 
 
 @pytest.mark.django_db
-def test_question_page_signed_in(alice, user, question, django_assert_max_num_queries):
+def test_question_page_signed_in(signed_in, user, question, django_assert_max_num_queries):
     Note.objects.create(user=user, question=question, text="Remember <b>this</b>")
     with django_assert_max_num_queries(8):
-        response = alice.get(question.get_absolute_url())
+        response = signed_in.get(question.get_absolute_url())
     html = response.content.decode()
     assert "Remember &lt;b&gt;this&lt;/b&gt;" in html
     assert "☆ Bookmark" in html
@@ -231,8 +223,8 @@ def test_question_page_signed_in(alice, user, question, django_assert_max_num_qu
 
 
 @pytest.mark.django_db
-def test_post_only_endpoints_reject_get(alice, question):
-    assert alice.get(reverse("questions:bookmark_toggle", args=[question.pk])).status_code == 405
+def test_post_only_endpoints_reject_get(signed_in, question):
+    assert signed_in.get(reverse("questions:bookmark_toggle", args=[question.pk])).status_code == 405
 
 
 # ---- flashcards -----------------------------------------------------------------
@@ -327,32 +319,32 @@ def test_bookmark_requires_login(client, question):
 
 
 @pytest.mark.django_db
-def test_bookmark_toggle_htmx_and_plain(alice, user, question):
+def test_bookmark_toggle_htmx_and_plain(signed_in, user, question):
     url = reverse("questions:bookmark_toggle", args=[question.pk])
-    response = alice.post(url, headers=HTMX)
+    response = signed_in.post(url, headers=HTMX)
     assert response.status_code == 200
     assert b"<html" not in response.content and "★ Bookmarked" in response.content.decode()
     assert Bookmark.objects.filter(user=user, question=question).exists()
-    response = alice.post(url)
+    response = signed_in.post(url)
     assert response.status_code == 302 and response["Location"] == question.get_absolute_url()
     assert not Bookmark.objects.exists()
 
 
 @pytest.mark.django_db
-def test_bookmark_redirect_ignores_foreign_next(alice, question):
-    response = alice.post(reverse("questions:bookmark_toggle", args=[question.pk]), {"next": "https://evil.example/"})
+def test_bookmark_redirect_ignores_foreign_next(signed_in, question):
+    response = signed_in.post(reverse("questions:bookmark_toggle", args=[question.pk]), {"next": "https://evil.example/"})
     assert response["Location"] == question.get_absolute_url()
 
 
 @pytest.mark.django_db
-def test_bookmark_unknown_or_archived_question_404(alice, question):
-    assert alice.post(reverse("questions:bookmark_toggle", args=[999999])).status_code == 404
+def test_bookmark_unknown_or_archived_question_404(signed_in, question):
+    assert signed_in.post(reverse("questions:bookmark_toggle", args=[999999])).status_code == 404
     Question.objects.filter(pk=question.pk).update(archived=True)
-    assert alice.post(reverse("questions:bookmark_toggle", args=[question.pk])).status_code == 404
+    assert signed_in.post(reverse("questions:bookmark_toggle", args=[question.pk])).status_code == 404
 
 
 @pytest.mark.django_db
-def test_bookmarks_page(alice, user, other_user, seed_set, django_assert_max_num_queries):
+def test_bookmarks_page(signed_in, user, other_user, seed_set, django_assert_max_num_queries):
     questions = list(Question.objects.listed().with_category())
     for q in questions[:3]:
         Bookmark.objects.create(user=user, question=q)
@@ -360,7 +352,7 @@ def test_bookmarks_page(alice, user, other_user, seed_set, django_assert_max_num
     Note.objects.create(user=user, question=questions[0], text="my bookmarked note")
     Note.objects.create(user=user, question=questions[5], text="note without bookmark")
     with django_assert_max_num_queries(6):
-        response = alice.get(reverse("questions:bookmarks"))
+        response = signed_in.get(reverse("questions:bookmarks"))
     html = response.content.decode()
     for q in questions[:3]:
         assert q.get_absolute_url() in html
@@ -374,51 +366,51 @@ def test_bookmarks_page_requires_login(client):
 
 
 @pytest.mark.django_db
-def test_bookmark_delete_foreign_id_404(alice, user, other_user, question):
+def test_bookmark_delete_foreign_id_404(signed_in, user, other_user, question):
     theirs = Bookmark.objects.create(user=other_user, question=question)
-    assert alice.post(reverse("questions:bookmark_delete", args=[theirs.pk])).status_code == 404
+    assert signed_in.post(reverse("questions:bookmark_delete", args=[theirs.pk])).status_code == 404
     assert Bookmark.objects.filter(pk=theirs.pk).exists()
     mine = Bookmark.objects.create(user=user, question=question)
-    response = alice.post(reverse("questions:bookmark_delete", args=[mine.pk]), headers=HTMX)
+    response = signed_in.post(reverse("questions:bookmark_delete", args=[mine.pk]), headers=HTMX)
     assert response.status_code == 200 and response.content == b""
     assert not Bookmark.objects.filter(pk=mine.pk).exists()
 
 
 @pytest.mark.django_db
-def test_note_create_edit_delete(alice, user, other_user, question):
+def test_note_create_edit_delete(signed_in, user, other_user, question):
     url = reverse("questions:note", args=[question.pk])
     Note.objects.create(user=other_user, question=question, text="mallory's secret")
-    page = alice.get(url)
+    page = signed_in.get(url)
     assert page.status_code == 200 and b"<html" in page.content and b"<textarea" in page.content
     assert b"mallory" not in page.content
-    form = alice.get(url + "?edit=1", headers={**HTMX, "HX-Target": "note"})
+    form = signed_in.get(url + "?edit=1", headers={**HTMX, "HX-Target": "note"})
     assert b"<html" not in form.content and b"<textarea" in form.content
-    saved = alice.post(url, {"text": "  use select_related  "}, headers={**HTMX, "HX-Target": "note"})
+    saved = signed_in.post(url, {"text": "  use select_related  "}, headers={**HTMX, "HX-Target": "note"})
     assert saved.status_code == 200 and b"use select_related" in saved.content and b"<textarea" not in saved.content
     assert Note.objects.get(user=user, question=question).text == "use select_related"
     assert Note.objects.get(user=other_user).text == "mallory's secret"
-    plain = alice.post(url, {"text": "changed"})
+    plain = signed_in.post(url, {"text": "changed"})
     assert plain.status_code == 302
     assert Note.objects.get(user=user, question=question).text == "changed"
-    alice.post(url, {"text": "   "}, headers=HTMX)
+    signed_in.post(url, {"text": "   "}, headers=HTMX)
     assert not Note.objects.filter(user=user).exists()
     assert Note.objects.filter(user=other_user).exists()
 
 
 @pytest.mark.django_db
-def test_note_too_long_is_rejected(alice, user, question):
+def test_note_too_long_is_rejected(signed_in, user, question):
     url = reverse("questions:note", args=[question.pk])
-    response = alice.post(url, {"text": "x" * 10_001}, headers=HTMX)
+    response = signed_in.post(url, {"text": "x" * 10_001}, headers=HTMX)
     assert response.status_code == 422
     assert b"at most 10000 characters" in response.content or b"10,000" in response.content
-    assert alice.post(url, {"text": "x" * 10_001}).status_code == 400
+    assert signed_in.post(url, {"text": "x" * 10_001}).status_code == 422
     assert not Note.objects.exists()
 
 
 @pytest.mark.django_db
-def test_note_unknown_question_404(alice):
-    assert alice.get(reverse("questions:note", args=[424242])).status_code == 404
-    assert alice.post(reverse("questions:note", args=[424242]), {"text": "x"}).status_code == 404
+def test_note_unknown_question_404(signed_in):
+    assert signed_in.get(reverse("questions:note", args=[424242])).status_code == 404
+    assert signed_in.post(reverse("questions:note", args=[424242]), {"text": "x"}).status_code == 404
 
 
 @pytest.mark.django_db

@@ -31,8 +31,7 @@ def quiz_nav(nav: list[dict]):
     """The item buttons of a quiz; built here because a 50-item loop in the template costs
     more than the rest of the answer's rendering."""
     return format_html_join(
-        "\n", '<li class="list-inline-item mb-1"><a class="btn btn-sm {}" href="{}" hx-get="{}" '
-        'hx-target="#quiz-stage" hx-swap="outerHTML"{}>{}<span class="visually-hidden">{}</span></a></li>',
+        "\n", '<li class="list-inline-item mb-1"><a class="btn btn-sm {}" href="{}" hx-get="{}"{}>{}<span class="visually-hidden">{}</span></a></li>',
         (
             (
                 "btn-primary" if it["current"] else "btn-secondary" if it["answered"] else "btn-outline-secondary",
@@ -75,7 +74,7 @@ def sparkline(attempts, width: int = 240, height: int = 48):
     )
 
 
-@register.inclusion_tag("quizzes/_recent_results.html", takes_context=True)
+@register.inclusion_tag("quizzes/partials/recent_results.html", takes_context=True)
 def recent_quiz_results(context, limit: int = 5):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")

@@ -2,6 +2,8 @@ import pytest
 
 from questions.supplement import apply_supplement
 from conftest import SEED
+from quizzes.kinds import KINDS
+from quizzes.services import start_attempt
 
 SUPPLEMENT = SEED.parent.parent / "quizzes" / "django-interview-questions.md"
 
@@ -15,11 +17,7 @@ def quiz_set(seed_set):
 
 @pytest.fixture
 def start(quiz_set, user):
-    from quizzes.services import start_attempt
-
     def make(count=10, kinds=None, seconds=60, feedback="immediate", seed=1, user=user, **kw):
-        from quizzes.models import KINDS
-
         return start_attempt(
             user, quiz_set, count=count, kinds=kinds or list(KINDS), seconds_per_item=seconds,
             feedback=feedback, title="Test quiz", seed=seed, **kw,

@@ -3,7 +3,8 @@ import pytest
 from questions.importing import sync
 from content.parser import parse
 from questions.models import Question
-from quizzes.generation import Spec, bullet_points, cloze_blanks, generate, normalize
+from quizzes.generation import Spec, generate
+from quizzes.text import bullet_points, cloze_blanks, normalize
 
 BANK = """# Bank
 

@@ -22,14 +22,6 @@
   setInterval(tick, 250);
   tick();
 
-  // Refusals (400 tampered input, 409 late) carry a message in the fragment: show it.
-  document.body.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 400 || event.detail.xhr.status === 409) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
-
   document.addEventListener("keydown", function (event) {
     var t = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey) return;

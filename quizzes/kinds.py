@@ -1,0 +1,244 @@
+"""Quiz item kinds, one small class each, listed once in `KINDS`.
+
+A kind says what it is called, which snapshot fields an unanswered item may show, how it is
+made from a question, whether the user grades it, and which template fragment shows it.
+Adding a kind means one class here and one fragment in templates/quizzes/partials/kinds/.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from questions.models import Example, Question
+
+from .text import cloze_blanks, normalize, shape
+
+if TYPE_CHECKING:
+    from .generation import Generator, Loaded
+
+
+class Kind:
+    name = ""
+    label = ""
+    # The snapshot fields an unanswered item shows; everything else stays on the server.
+    public_fields: tuple[str, ...] = ("kind", "prompt", "choices", "multiple")
+    self_graded = False
+    code_choices = False  # choices are identifiers, shown as code
+
+    @property
+    def template(self) -> str:
+        return f"quizzes/partials/kinds/{self.name}.html"
+
+    def make(self, gen: Generator, question: Loaded) -> dict | None:
+        """The item's snapshot (with an "ident" that keeps it unique in the quiz), or None."""
+        raise NotImplementedError
+
+    def complete(self, items: list[dict]) -> None:
+        """Fill in what is read once for all the quiz's items of this kind (highlighted HTML)."""
+
+
+class CodeQuestion(Kind):
+    name = "code_question"
+    label = "Which question does this code answer?"
+    public_fields = ("kind", "prompt", "code_html", "language", "choices", "multiple")
+
+    def make(self, gen, question):
+        ident = f"cq:{question.pk}"
+        examples = [e for e in question.examples if len(e.code.strip()) >= 20]
+        if not gen.free(ident) or not examples:
+            return None
+        example = examples[gen.rng.randrange(len(examples))]
+        seen = {normalize(question.title)}
+        picked: list[str] = []
+        same = [gen.title_of[pk] for pk in gen.title_candidates[question.category_id] if pk != question.pk]
+        rest = [gen.title_of[pk] for pk in gen.title_candidates.get(None, []) if pk != question.pk]
+        for pool in (same, rest):
+            for title in gen.sample(pool):
+                if len(picked) == 3:
+                    break
+                if normalize(title) not in seen:
+                    seen.add(normalize(title))
+                    picked.append(title)
+        if len(picked) < 3:
+            return None
+        choices, key_ids = gen.choices([question.title], picked)
+        return {
+            "ident": ident,
+            "kind": self.name,
+            "prompt": "Which question does this code answer?",
+            "code": example.code,
+            "code_html": example.pk,  # replaced by the highlighted HTML in complete()
+            "language": example.language,
+            "choices": choices,
+            "key": key_ids,
+            "multiple": False,
+            "explanation": f"This code is the example given for “{question.title}”.",
+        }
+
+    def complete(self, items):
+        html = dict(Example.objects.filter(pk__in=[i["code_html"] for i in items]).values_list("pk", "highlighted_html"))
+        for item in items:
+            item["code_html"] = html[item["code_html"]]
+
+
+class Cloze(Kind):
+    name = "cloze"
+    label = "Code cloze"
+    public_fields = ("kind", "prompt", "context", "before", "after", "language", "choices", "multiple", "typing")
+    code_choices = True
+
+    def make(self, gen, question):
+        options = []
+        for example in question.python_examples:
+            for blank in cloze_blanks(example.code):
+                if gen.free(f"cz:{question.pk}:{blank.identifier}"):
+                    options.append((example, blank))
+        if not options:
+            return None
+        gen.rng.shuffle(options)
+        own_lines = {line.strip() for e in question.examples for line in e.code.split("\n")}
+        for example, blank in options[:8]:
+            shown = blank.before + blank.after
+            candidates = sorted(
+                word
+                for word in gen.vocabulary
+                if word != blank.identifier
+                and word not in shown
+                and (blank.before + word + blank.after).strip() not in own_lines
+            )
+            if len(candidates) < 3:
+                continue
+            # Identifiers of the same shape (CamelCase, snake_case, UPPER), so the key does not stand out.
+            alike = [w for w in candidates if shape(w) == shape(blank.identifier)]
+            distractors = gen.rng.sample(alike if len(alike) >= 3 else candidates, 3)
+            choices, key_ids = gen.choices([blank.identifier], distractors)
+            # The title is context only when it does not name the missing identifier, even inside a word.
+            context = "" if blank.identifier.casefold() in question.title.casefold() else question.title
+            return {
+                "ident": f"cz:{question.pk}:{blank.identifier}",
+                "kind": self.name,
+                "prompt": "Which identifier fills the blank?",
+                "context": context,
+                "before": blank.before,
+                "after": blank.after,
+                "language": example.language,
+                "choices": choices,
+                "key": key_ids,
+                "answer_text": blank.identifier,
+                "multiple": False,
+                "typing": True,
+                "explanation": f"The line reads: {(blank.before + blank.identifier + blank.after).strip()}",
+            }
+        return None
+
+
+class KeyPoint(Kind):
+    name = "key_point"
+    label = "Key point"
+
+    def make(self, gen, question):
+        ident = f"kp:{question.pk}"
+        own = question.points
+        if not gen.free(ident) or not own:
+            return None
+        own_norm = {normalize(p) for p in own}
+        distractors: list[str] = []
+        seen: set[str] = set()
+        # Random draws from every loaded answer's points; never one of this answer's own.
+        for _ in range(60 if len(gen.points) > 60 else 0):
+            pk, point, key = gen.points[gen.rng.randrange(len(gen.points))]
+            if pk != question.pk and key not in own_norm and key not in seen:
+                seen.add(key)
+                distractors.append(point)
+                if len(distractors) == 3:
+                    break
+        if len(distractors) < 3:
+            candidates = [(point, key) for pk, point, key in gen.points
+                          if pk != question.pk and key not in own_norm and key not in seen]
+            if len(candidates) < 3 - len(distractors):
+                return None
+            distractors += [p for p, _ in gen.rng.sample(candidates, 3 - len(distractors))]
+        key = own[gen.rng.randrange(len(own))]
+        choices, key_ids = gen.choices([key], distractors)
+        return {
+            "ident": ident,
+            "kind": self.name,
+            "prompt": f"Which point belongs to the answer to “{question.title}”?",
+            "choices": choices,
+            "key": key_ids,
+            "multiple": False,
+            "explanation": "The answer lists: " + "; ".join(own),
+        }
+
+
+class Authored(Kind):
+    name = "authored"
+    label = "Multiple choice"
+
+    def make(self, gen, question):
+        for authored in question.authored:
+            ident = f"au:{authored.pk}"
+            if not gen.free(ident):
+                continue
+            right = [c["text"] for c in authored.choices if c.get("correct")]
+            wrong = [c["text"] for c in authored.choices if not c.get("correct")]
+            if not right or len(authored.choices) < 2:
+                continue
+            choices, key_ids = gen.choices(right, wrong)
+            return {
+                "ident": ident,
+                "kind": self.name,
+                "prompt": authored.prompt,
+                "choices": choices,
+                "key": key_ids,
+                # Always checkboxes, so the page does not reveal how many are right.
+                "multiple": True,
+                "explanation": authored.explanation,
+            }
+        return None
+
+
+class Recall(Kind):
+    name = "recall"
+    label = "Self-graded recall"
+    public_fields = ("kind", "prompt")
+    self_graded = True
+
+    def make(self, gen, question):
+        ident = f"rc:{question.pk}"
+        if not gen.free(ident) or not (question.answer_md.strip() or question.examples):
+            return None
+        return {"ident": ident, "kind": self.name, "prompt": question.title, "model_answer_html": None,
+                "explanation": ""}
+
+    def complete(self, items):
+        html = dict(Question.objects.filter(pk__in=[i["question_id"] for i in items]).values_list("pk", "answer_html"))
+        for item in items:
+            item["model_answer_html"] = html.get(item["question_id"], "")
+
+
+class Retired(Kind):
+    """A kind no longer offered: old attempts still list its items, showing nothing of them."""
+
+    name = "retired"
+    label = "Retired item type"
+    public_fields = ()
+
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (CodeQuestion(), Cloze(), KeyPoint(), Authored(), Recall())}
+
+
+def kind_named(name: str) -> Kind:
+    return KINDS.get(name) or RETIRED
+
+
+RETIRED = Retired()
+
+
+def self_graded() -> list[str]:
+    return [name for name, kind in KINDS.items() if kind.self_graded]
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The model field's and the form's choices; a callable, so a new kind needs no migration."""
+    return [(name, kind.label) for name, kind in KINDS.items()]
