@@ -67,8 +67,7 @@ def make_question(db, make_set):
         title = title or f"Question {number}"
         question = Question.objects.create(
             category=category, title=title, slug=slugify(title)[:100] or f"q-{number}", number=str(number),
-            position=number, answer_md=answer_md, answer_html=f"<p>{escape(answer_md)}</p>",
-            key=f"test-{number}", **fields,
+            position=number, answer_md=answer_md, answer_html=f"<p>{escape(answer_md)}</p>", **fields,
         )
         Example.objects.bulk_create(
             Example(question=question, position=i, language=language, code=code,
