@@ -8,11 +8,8 @@ archived, never deleted.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import difflib
 import hashlib
-import inspect
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +20,7 @@ from django.utils import timezone
 
 from content.document import Document, QuestionDoc, slugify
 from content.importer import render_question
-from content.parser import decode, parse
+from content.parser import parse
 from content.render import Renderer
 
 from .import_records import format_counts
@@ -93,37 +90,9 @@ def content_hash(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
-
-
 def parse_document(data: bytes | str, name: str = "", base_url: str = "") -> Document:
-    """content.parser.parse, passing base_url only where the parser accepts it."""
-    meta: dict[str, str] = {}
-    if "source_url" not in {f.name for f in dataclasses.fields(Document)}:
-        data, meta = front_matter(decode(data))
-    if base_url and "base_url" in inspect.signature(parse).parameters:
-        document = parse(data, name, base_url=base_url)
-    else:
-        document = parse(data, name)
-    if meta.get("title"):
-        document.title = meta["title"]
-    for attribute in ("source_url", "license"):
-        if meta.get(attribute):
-            setattr(document, attribute, meta[attribute])
-    return document
-
-
-def front_matter(text: str) -> tuple[str, dict[str, str]]:
-    """Until content.parser reads front matter: its `key: value` lines, blanked so line numbers hold."""
-    match = FRONT_MATTER_RE.match(text.replace("\r\n", "\n"))
-    if not match:
-        return text, {}
-    meta = {}
-    for line in match.group(1).splitlines():
-        key, _, value = line.partition(":")
-        meta[{"source": "source_url"}.get(key.strip().lower(), key.strip().lower())] = value.strip().strip("\"'")
-    blank = "\n" * match.group(0).count("\n")
-    return blank + text.replace("\r\n", "\n")[match.end():], meta
+    """content.parser.parse; front matter (title, source, license) is the parser's."""
+    return parse(data, name, base_url=base_url)
 
 
 def _example_rows(question: QuestionDoc) -> list[tuple[str, str, str]]:
@@ -154,8 +123,8 @@ def sync(
         set_slug=target.slug if target else slugify(document.title),
         layout=document.layout,
         source_name=document.source_name,
-        source_url=getattr(document, "source_url", ""),
-        license=getattr(document, "license", ""),
+        source_url=document.source_url,
+        license=document.license,
         dry_run=dry_run,
         warnings=list(document.warnings),
     )
@@ -170,7 +139,7 @@ def sync(
 
 
 def _sync(document: Document, target: QuestionSet | None, source_hash: str, report: ImportReport) -> None:
-    renderer = Renderer()
+    renderer = Renderer(base_url=document.base_url)
     now = timezone.now()
     if target is not None:
         question_set = QuestionSet.objects.select_for_update().get(pk=target.pk)

@@ -7,7 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
-from .importing import SHIPPED_DIR, front_matter
+from content.parser.text import front_matter
+
+from .importing import SHIPPED_DIR
 from .models import QuestionSet
 
 
@@ -16,11 +18,11 @@ def shipped_sets(folder: Path = SHIPPED_DIR) -> tuple[dict, ...]:
     """Each shipped file's front matter (title, source_url, license) and whether a LICENSE travels with it."""
     rows = []
     for path in sorted(folder.glob("*.md")):
-        _, meta = front_matter(path.read_text(encoding="utf-8"))
+        meta, _ = front_matter(path.read_text(encoding="utf-8").split("\n"))
         rows.append({
             "file_name": path.name,
             "title": meta.get("title", ""),
-            "source_url": meta.get("source_url", ""),
+            "source_url": meta.get("source", ""),
             "license": meta.get("license", ""),
             "license_file": path.with_suffix(".LICENSE").is_file(),
         })

@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from content.document import Document
 from questions import importing
 from questions.import_records import ImportRecord
 from questions.models import Question, QuestionSet
@@ -70,19 +69,15 @@ def test_a_bad_base_url_is_a_form_error(importer_client):
     assert not ImportRecord.objects.exists()
 
 
-def test_parse_document_passes_base_url_only_to_a_parser_that_takes_it():
-    seen = {}
-
-    def new_parse(data, name="", *, base_url=""):
-        seen["base_url"] = base_url
-        return Document(title="T", categories=[], layout="headings")
-
-    with mock.patch.object(importing, "parse", new_parse):
-        importing.parse_document(b"# T\n", "t.md", "https://example.org/")
-    assert seen == {"base_url": "https://example.org/"}
-
-    with mock.patch.object(importing, "parse", lambda data, name="": Document("T", [], "headings")):
-        assert importing.parse_document(b"# T\n", "t.md", "https://example.org/").title == "T"
+def test_a_base_url_resolves_relative_images_and_silences_their_warning():
+    text = "# Pictures\n\n### 1. What does it look like?\nLike this: ![diagram](img/flow.png)\n"
+    without = importing.parse_document(text.encode(), "p.md")
+    assert any("relative image" in w.message for w in without.warnings)
+    resolved = importing.parse_document(text.encode(), "p.md", "https://example.org/repo/")
+    assert not any("relative image" in w.message for w in resolved.warnings)
+    report = QuestionSet.objects.sync(resolved)
+    html = Question.objects.get(category__question_set_id=report.question_set_id).answer_html
+    assert 'src="https://example.org/repo/img/flow.png"' in html
 
 
 def test_command_takes_a_base_url_and_prints_warnings_with_lines(tmp_path):
