@@ -43,6 +43,19 @@ def category_title(text: str) -> str:
 
 
 @dataclass
+class _Pattern:
+    """What the headings above the question level look like, computed once per document."""
+
+    question_level: int
+    above: Counter  # level → headings above the question level
+    numbered_at: Counter  # level → how many of them are numbered
+    restarts_at: Counter  # level → how many are followed by question number 1
+    numbers: list[str]  # each heading's own number
+    before: list[str]  # nearest question-level number before each heading
+    after: list[str]
+
+
+@dataclass
 class Marker:
     index: int  # first line of the marker
     kind: str  # "category" | "question"
@@ -182,15 +195,32 @@ class Source:
             question_level = levels[1] if len(levels) > 1 else levels[0]
         styles = Counter(marker_style(h.text) for h in headings if h.level == question_level)
         style = styles.most_common(1)[0][0] if styles else ""
-        numbers = [(pos, split_number(h.text)[0]) for pos, h in enumerate(headings)]
+        numbers = [split_number(h.text)[0] for h in headings]
+        # For each heading, the nearest question-level numbers before and after it (one pass each way).
+        before_any, after_any, before_numbered, after_numbered = [], [""] * len(headings), [], [""] * len(headings)
+        last_any = last_numbered = ""
+        for pos, heading in enumerate(headings):
+            before_any.append(last_any)
+            before_numbered.append(last_numbered)
+            if heading.level == question_level:
+                last_any = numbers[pos]
+                last_numbered = numbers[pos] or last_numbered
+        last_any = last_numbered = ""
+        for pos in range(len(headings) - 1, -1, -1):
+            after_any[pos], after_numbered[pos] = last_any, last_numbered
+            if headings[pos].level == question_level:
+                last_any = numbers[pos]
+                last_numbered = numbers[pos] or last_numbered
+        above = Counter(h.level for h in headings if h.level < question_level)
+        numbered_at = Counter(h.level for h, n in zip(headings, numbers) if h.level < question_level and n)
+        restarts_at = Counter(h.level for pos, h in enumerate(headings) if h.level < question_level and after_any[pos] == "1")
+        pattern = _Pattern(question_level, above, numbered_at, restarts_at, numbers, before_any, after_any)
 
         def continues(pos: int) -> bool:
             """A numbered heading off the question level whose number continues its neighbours'."""
-            number = numbers[pos][1]
+            number, before, after = numbers[pos], before_numbered[pos], after_numbered[pos]
             if not number.isdigit():
                 return False
-            before = next((n for p, n in reversed(numbers[:pos]) if headings[p].level == question_level and n), "")
-            after = next((n for p, n in numbers[pos + 1 :] if headings[p].level == question_level and n), "")
             return (before.isdigit() and int(before) + 1 == int(number)
                     and (not after or (after.isdigit() and int(after) == int(number) + 1)))
 
@@ -214,7 +244,7 @@ class Source:
             elif heading.level < question_level:
                 if style == "number" and heading.question_like and continues(pos):
                     kind = "question"
-                elif not self._inside_answer(headings, pos, question_level, markers):
+                elif not self._inside_answer(headings, pos, pattern, markers):
                     kind = "category"
             elif style == "q" and marker_style(heading.text) == "q":
                 kind = "question"  # "#### Q. …" below "## Q. …": questions listed without answers
@@ -225,7 +255,7 @@ class Source:
                 markers.append(Marker(heading.index, "category", category_title(heading.text), body_start=self.after(heading)))
         return markers
 
-    def _inside_answer(self, headings: list[Heading], pos: int, question_level: int, markers: list[Marker]) -> bool:
+    def _inside_answer(self, headings: list[Heading], pos: int, pattern: _Pattern, markers: list[Marker]) -> bool:
         """A heading above the question level that still belongs to the answer before it.
 
         It has text under it, follows a question, and breaks the document's pattern: it is not
@@ -238,27 +268,19 @@ class Source:
             return False
         if following is not None and following.level > heading.level and not self.text(self.after(heading), following.index):
             return False
-        above = [h for h in headings if h.level < question_level]
-        levels = Counter(h.level for h in above)
+        levels = pattern.above
         category_level = max(levels, key=lambda lv: (levels[lv], -lv))
         if heading.level != category_level and levels[category_level] >= 2:
             return True
-        peers = [h for h in above if h.level == heading.level and h is not heading]
-        numbered = [h for h in peers if split_number(h.text)[0]]
-        if len(numbered) >= 2 and len(numbered) * 2 > len(peers) and not split_number(heading.text)[0]:
+        own_number = pattern.numbers[pos]
+        peers = levels[heading.level] - 1
+        numbered = pattern.numbered_at[heading.level] - bool(own_number)
+        if numbered >= 2 and numbered * 2 > peers and not own_number:
             return True
         # Does numbering restart at the other headings of this level, and run on across this one?
-        question_numbers = [(h.index, split_number(h.text)[0]) for h in headings if h.level == question_level]
-
-        def next_number(index: int) -> str:
-            return next((n for i, n in question_numbers if i > index), "")
-
-        def previous_number(index: int) -> str:
-            return next((n for i, n in reversed(question_numbers) if i < index), "")
-
-        restarts = sum(next_number(h.index) == "1" for h in peers)
-        before, after = previous_number(heading.index), next_number(heading.index)
-        return (restarts >= 2 and restarts * 2 > len(peers) and before.isdigit() and after.isdigit()
+        before, after = pattern.before[pos], pattern.after[pos]
+        restarts = pattern.restarts_at[heading.level] - (after == "1")
+        return (restarts >= 2 and restarts * 2 > peers and before.isdigit() and after.isdigit()
                 and int(after) == int(before) + 1)
 
     def with_category_headings(self, questions: list[Marker], headings: list[Heading]) -> list[Marker]:
