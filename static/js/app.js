@@ -189,8 +189,17 @@
     if (event.target.closest("[data-theme-toggle]")) toggleTheme();
   });
 
+  // A code block that scrolls must take keyboard focus, or keyboard users cannot scroll it.
+  function focusableScrollers(root) {
+    root.querySelectorAll(".highlight pre, pre.quiz-cloze").forEach(function (pre) {
+      if (pre.hasAttribute("tabindex")) return;
+      if (pre.scrollWidth > pre.clientWidth || pre.scrollHeight > pre.clientHeight) pre.setAttribute("tabindex", "0");
+    });
+  }
+
   function enhance(root) {
     addCopyButtons(root || document);
+    focusableScrollers(root || document);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
