@@ -62,6 +62,8 @@ def site_pages(seed_set, user, django_user_model):
     pages += [
         SitePage("user-bookmarks", "/bookmarks/", "alice"),
         SitePage("user-review", "/review/", "alice"),
+        SitePage("user-review-answer", "/review/?reveal=1", "alice"),
+        SitePage("user-flashcard-answer", cards + "?reveal=1", "alice"),
         SitePage("user-progress", "/progress/", "alice"),
         SitePage("user-review-settings", "/review/settings/", "alice"),
         SitePage("user-quizzes", "/quizzes/", "alice"),

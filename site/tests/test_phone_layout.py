@@ -15,7 +15,7 @@ OVERFLOW = """() => {
   const wide = [...document.querySelectorAll('body *')]
     .filter(el => el.getBoundingClientRect().right > width + 1 && getComputedStyle(el).position !== 'fixed')
     .filter(el => !el.closest('.table-scroll, pre, .highlight, .navbar-collapse:not(.show)'))
-    .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : ''));
+    .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.getAttribute('class') ? '.' + el.getAttribute('class').split(' ').join('.') : ''));
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide};
 }"""
 

@@ -208,6 +208,37 @@
   });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 
+  // ---- swipes -----------------------------------------------------------------
+  // On touch screens a horizontal swipe over an element with data-swipe-left / data-swipe-right
+  // clicks the first visible element the selector names (review: Again / Good; flashcards: next /
+  // previous). Vertical movement stays with the browser (touch-action: pan-y in app.css).
+  var swipe = null;
+  document.addEventListener("pointerdown", function (event) {
+    if (event.pointerType === "mouse" || !event.isPrimary) return;
+    var area = event.target.closest && event.target.closest("[data-swipe-left], [data-swipe-right]");
+    if (!area || event.target.closest(TYPING)) return;
+    swipe = { area: area, x: event.clientX, y: event.clientY, id: event.pointerId };
+  });
+  document.addEventListener("pointercancel", function () { swipe = null; });
+  document.addEventListener("pointerup", function (event) {
+    var start = swipe;
+    swipe = null;
+    if (!start || event.pointerId !== start.id) return;
+    var dx = event.clientX - start.x, dy = event.clientY - start.y;
+    if (Math.abs(dx) < 60 || Math.abs(dx) < 1.5 * Math.abs(dy)) return;
+    var direction = dx < 0 ? "left" : "right";
+    var selector = start.area.getAttribute("data-swipe-" + direction);
+    if (!selector) return;
+    var matches = document.querySelectorAll(selector);
+    for (var i = 0; i < matches.length; i++) {
+      if (!visible(matches[i])) continue;
+      start.area.classList.add("swipe-out-" + direction);
+      if (window.htmx) window.htmx.process(matches[i].closest("[hx-get], [hx-post]") || matches[i]);
+      matches[i].click();
+      return;
+    }
+  });
+
   // After htmx swaps in a new flashcard or page section, put focus where reading continues.
   document.addEventListener("htmx:afterSettle", function (event) {
     var focus = event.target.querySelector && event.target.querySelector("[data-autofocus]");
