@@ -7,6 +7,7 @@ same vector (migration 0002); other databases fall back to substring matching ra
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from html import unescape
 
@@ -183,7 +184,9 @@ def _code_snippet(code: str, pattern: re.Pattern, context: int = 1, most: int = 
     lines = code.splitlines()
     first = next((i for i, line in enumerate(lines) if pattern.search(line)), 0)
     start = max(0, first - context)
-    shown = lines[start : start + most]
+    while start < first and not lines[start].strip():
+        start += 1
+    shown = textwrap.dedent("\n".join(lines[start : start + most])).splitlines()
     body = "\n".join(str(mark_terms(line.rstrip()[:120], pattern)) for line in shown)
     return mark_safe(f'<pre class="result-code"><code>{body}</code></pre>')
 
