@@ -54,6 +54,7 @@ def site_pages(seed_set, user, django_user_model):
     public = [
         ("home", "/"), ("set", seed_set.get_absolute_url()), ("category", category.get_absolute_url()),
         ("question", question.get_absolute_url()), ("flashcards", cards), ("search", "/search/?q=select_related"),
+        ("set-flashcards", f"/sets/{seed_set.slug}/all-cards/1/"),
     ]
     pages = [SitePage(f"anon-{name}", url, "anonymous") for name, url in public]
     pages += [SitePage("anon-login", "/accounts/login/", "anonymous"),
