@@ -1,4 +1,4 @@
-""""Also in …": questions of other sets on the same topic, matched on the search index's title lexemes.
+"""'Also in …': questions of other sets on the same topic, matched on the search index's title lexemes.
 
 PostgreSQL gives the lexemes of its full-text configuration (the search index's); other databases
 use the same simple words-and-stems as the search fallback. The whole map is computed in one query
@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from .caching import content_version
 from .models import Question
+from .search import SEARCH_CONFIG
 
 MAX_LINKS = 3
 MIN_DICE = 0.5
@@ -29,7 +30,6 @@ GENERIC = {
 }
 _WORD_RE = re.compile(r"\w+")
 _LEXEME_RE = re.compile(r"'((?:[^']|'')+)'")
-SEARCH_CONFIG = "english"
 
 
 def _stem(word: str) -> str:
@@ -45,7 +45,7 @@ def _fallback_lexemes(title: str) -> set[str]:
 
 
 def _rows() -> list[tuple[int, int, str, str, str, str, str, set[str]]]:
-    """(id, set id, set title, title, url parts…, lexemes) for every listed question, in one query."""
+    """(id, set id, set title, set slug, category slug, slug, title, lexemes) per listed question, one query."""
     qs = Question.objects.listed()
     fields = ["id", "category__question_set_id", "category__question_set__title", "category__question_set__slug",
               "category__slug", "slug", "title"]
