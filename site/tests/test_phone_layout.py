@@ -54,6 +54,8 @@ def test_key_hints_hidden_on_touch_screens(browser, live_server, site_pages):
         page.goto(flashcards)
         hint = page.locator("#answer kbd").first
         expect(hint).to_be_visible() if shown else expect(hint).to_be_hidden()
+        swipe_hint = page.locator(".touch-hints").first
+        expect(swipe_hint).to_be_hidden() if shown else expect(swipe_hint).to_be_visible()
         context.close()
 
 
