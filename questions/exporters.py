@@ -16,6 +16,7 @@ import genanki
 from pygments.formatters import HtmlFormatter
 
 from questions.models import Question, QuestionSet
+from questions.templatetags.study import inline_code
 
 from content.parser import ATX_RE, Scanner, looks_like_question, split_number
 
@@ -116,6 +117,7 @@ CARD_CSS = """\
 .question { font-size: 21px; font-weight: 600; margin: .4em 0; }
 figure.code-example { margin: .8em 0; }
 figcaption.code-lang { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: #656d76; }
+.nightMode figcaption.code-lang, .night_mode figcaption.code-lang { color: #9198a1; }
 .highlight pre { padding: .7em .9em; border-radius: 6px; overflow-x: auto; font-size: 15px; line-height: 1.4;
   font-family: "JetBrains Mono", Menlo, Consolas, "Liberation Mono", monospace; white-space: pre; }
 code { font-family: "JetBrains Mono", Menlo, Consolas, "Liberation Mono", monospace; font-size: .92em; }
@@ -126,13 +128,13 @@ table { border-collapse: collapse; } th, td { border: 1px solid #d0d7de; padding
 
 
 def anki_css() -> str:
-    """Card CSS with Pygments colours inlined: default style in light mode, monokai in night mode."""
+    """Card CSS with Pygments colours inlined: default style in light mode, github-dark (the site's) in night mode."""
     light = HtmlFormatter(style="default").get_style_defs(".highlight")
-    dark = HtmlFormatter(style="monokai").get_style_defs(
+    dark = HtmlFormatter(style="github-dark").get_style_defs(
         [".nightMode .highlight", ".night_mode .highlight", ".nightMode.card .highlight"]
     )
     # Pygments' dark background only covers .highlight; make sure the <pre> inherits it.
-    dark += "\n.nightMode .highlight pre, .night_mode .highlight pre { background: #272822; color: #f8f8f2; }"
+    dark += "\n.nightMode .highlight pre, .night_mode .highlight pre { background: #0d1117; color: #e6edf3; }"
     light += "\n.highlight pre { background: #f6f8fa; }"
     return "\n".join([CARD_CSS, light, dark])
 
@@ -160,6 +162,11 @@ def anki_model() -> genanki.Model:
     )
 
 
+def question_html(question: Question) -> str:
+    """The card's front: the title as HTML, inline code shown as code, without the source's number."""
+    return str(inline_code(question.title.strip()))
+
+
 def _tag(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip()) or "untagged"
 
@@ -175,12 +182,11 @@ def build_package(question_set: QuestionSet) -> genanki.Package:
             _stable_id("deck", question_set.slug, category.slug), f"{question_set.title}::{category.title}"
         )
         for question in questions:
-            title = f"{question.number}. {question.title}" if question.number else question.title
             deck.add_note(
                 genanki.Note(
                     model=model,
                     fields=[
-                        html.escape(title),
+                        question_html(question),
                         question.answer_html,
                         html.escape(category.title),
                         html.escape(question_set.title),

@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +19,7 @@ from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
 from .caching import cache_anonymous
 from .forms import NoteForm
 from .models import Bookmark, Category, Note, Question, QuestionSet
+from .related import related_links
 from .search import search_questions
 
 STATUS_FILTERS = [("", "All"), ("new", "New"), ("learning", "Learning"), ("known", "Known"), ("bookmarked", "Bookmarked")]
@@ -124,6 +126,7 @@ def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str,
             "study": request.GET.get("study") == "1",
             "note": note,
             "public_page": True,
+            "also_in": related_links(question.pk),
             **_neighbours(question),
         },
     )
@@ -133,18 +136,39 @@ def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str,
 @cache_anonymous
 @for_htmx(target="flashcard", use_partial="flashcard")
 @for_htmx(target="answer", use_partial="answer")
-def flashcard(request: HtmxHttpRequest, set_slug: str, category_slug: str, number: int) -> HttpResponse:
-    """One question of the category at a time, answer hidden until revealed."""
-    category = get_object_or_404(Category.objects.of_set(set_slug).listed(), slug=category_slug)
-    cards = list(category.questions.listed().values_list("pk", flat=True))
+def flashcard(request: HtmxHttpRequest, set_slug: str, number: int, category_slug: str | None = None) -> HttpResponse:
+    """One question of the category (or of the whole set) at a time, answer hidden until revealed."""
+    if category_slug is None:
+        question_set = get_object_or_404(QuestionSet, slug=set_slug)
+        category = None
+        cards = list(
+            Question.objects.listed().filter(category__question_set=question_set, category__in=Category.objects.listed())
+            .order_by("category__position", "position").values_list("pk", flat=True)
+        )
+    else:
+        category = get_object_or_404(Category.objects.of_set(set_slug).listed(), slug=category_slug)
+        question_set = category.question_set
+        cards = list(category.questions.listed().values_list("pk", flat=True))
     if not 1 <= number <= len(cards):
-        raise Http404("No such card in this category.")
-    question = Question.objects.get(pk=cards[number - 1])
-    question.category = category
+        raise Http404("No such card here.")
+    question = Question.objects.select_related("category").get(pk=cards[number - 1])
+    if category is not None:
+        question.category = category
     reveal = request.GET.get("reveal") == "1"
+
+    def card_url(n: int) -> str:
+        if category is None:
+            return reverse("questions:set_flashcard", args=[question_set.slug, n])
+        return reverse("questions:flashcard", args=[question_set.slug, category.slug, n])
+
     context = {
         "category": category,
-        "question_set": category.question_set,
+        "question_set": question_set,
+        "card_url": card_url(number),
+        "prev_url": card_url(number - 1) if number > 1 else "",
+        "next_url": card_url(number + 1) if number < len(cards) else "",
+        "done_url": category.get_absolute_url() if category else question_set.get_absolute_url(),
+        "deck_title": category.title if category else question_set.title,
         "question": question,
         "number": number,
         "count": len(cards),

@@ -1,7 +1,25 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PrepsiteConfig(AppConfig):
     name = "prepsite"
     label = "prepsite"
     verbose_name = "Site"
+
+    def ready(self):
+        post_migrate.connect(name_the_site, dispatch_uid="prepsite.name_the_site")
+
+
+def name_the_site(sender=None, using="default", **kwargs):
+    """Give django.contrib.sites the name and domain from the environment, not "example.com".
+
+    Account emails (allauth) take the site's name and domain from this row.
+    """
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_NAME}
+    )
+    Site.objects.clear_cache()

@@ -121,6 +121,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 SITE_ID = 1
+# Written to django.contrib.sites after every migrate (prepsite.apps.name_the_site); emails use them.
+SITE_NAME = os.environ.get("DJANGO_SITE_NAME", "Interview Prep")
+SITE_DOMAIN = os.environ.get("DJANGO_SITE_DOMAIN", "localhost:8000")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}

@@ -146,13 +146,13 @@ def test_dashboard_counts_a_new_review(signed_in, user, questions):
 def test_home_page_shows_review_summary(signed_in, user, questions, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         html = signed_in.get("/").content.decode()
-    assert "Today's reviews" in html and "Continue reviewing (20)" in html
+    assert 'id="review-summary-title">Today<' in html and "Continue reviewing (20)" in html
 
 
 @pytest.mark.django_db
 def test_home_page_anonymous_invites_to_log_in(client, question_set):
     html = client.get("/").content.decode()
-    assert "to review with spaced repetition" in html
+    assert "spaced-repetition schedule" in html and 'href="/accounts/signup/"' in html
 
 
 @pytest.mark.django_db

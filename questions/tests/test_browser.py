@@ -142,7 +142,7 @@ def test_dark_mode_toggle_survives_reload(page, seed_set, category):
     assert page.locator("#pygments-dark").get_attribute("media") == "all"
     assert page.locator("#pygments-light").get_attribute("media") == "not all"
     background = page.locator(".highlight").first.evaluate("el => getComputedStyle(el).backgroundColor")
-    assert background == "rgb(39, 40, 34)"  # the dark code background
+    assert background == "rgb(13, 17, 23)"  # the dark code background (github-dark)
     page.keyboard.press("t")
     expect(html).to_have_attribute("data-bs-theme", "light")
 

@@ -182,7 +182,7 @@ def test_anki_package_has_one_note_per_listed_question(seed_set, tmp_path):
     fields = [flds.split("\x1f") for _, flds, _ in notes]
     assert any('class="highlight"' in f[1] and "<span" in f[1] for f in fields)
     assert all(f[3] == seed_set.title.replace("&", "&amp;") for f in fields)
-    # Highlighting colours travel with the deck: light (default) and night mode (monokai).
+    # Highlighting colours travel with the deck: light (default) and night mode (github-dark).
     assert ".highlight .k" in models and ".nightMode .highlight .k" in models and ".night_mode .highlight" in models
     assert seed_set.title.split()[0] in decks
 

@@ -189,8 +189,17 @@
     if (event.target.closest("[data-theme-toggle]")) toggleTheme();
   });
 
+  // A code block that scrolls must take keyboard focus, or keyboard users cannot scroll it.
+  function focusableScrollers(root) {
+    root.querySelectorAll(".highlight pre, pre.quiz-cloze").forEach(function (pre) {
+      if (pre.hasAttribute("tabindex")) return;
+      if (pre.scrollWidth > pre.clientWidth || pre.scrollHeight > pre.clientHeight) pre.setAttribute("tabindex", "0");
+    });
+  }
+
   function enhance(root) {
     addCopyButtons(root || document);
+    focusableScrollers(root || document);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -198,6 +207,37 @@
     enhance(document);
   });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+
+  // ---- swipes -----------------------------------------------------------------
+  // On touch screens a horizontal swipe over an element with data-swipe-left / data-swipe-right
+  // clicks the first visible element the selector names (review: Again / Good; flashcards: next /
+  // previous). Vertical movement stays with the browser (touch-action: pan-y in app.css).
+  var swipe = null;
+  document.addEventListener("pointerdown", function (event) {
+    if (event.pointerType === "mouse" || !event.isPrimary) return;
+    var area = event.target.closest && event.target.closest("[data-swipe-left], [data-swipe-right]");
+    if (!area || event.target.closest(TYPING)) return;
+    swipe = { area: area, x: event.clientX, y: event.clientY, id: event.pointerId };
+  });
+  document.addEventListener("pointercancel", function () { swipe = null; });
+  document.addEventListener("pointerup", function (event) {
+    var start = swipe;
+    swipe = null;
+    if (!start || event.pointerId !== start.id) return;
+    var dx = event.clientX - start.x, dy = event.clientY - start.y;
+    if (Math.abs(dx) < 60 || Math.abs(dx) < 1.5 * Math.abs(dy)) return;
+    var direction = dx < 0 ? "left" : "right";
+    var selector = start.area.getAttribute("data-swipe-" + direction);
+    if (!selector) return;
+    var matches = document.querySelectorAll(selector);
+    for (var i = 0; i < matches.length; i++) {
+      if (!visible(matches[i])) continue;
+      start.area.classList.add("swipe-out-" + direction);
+      if (window.htmx) window.htmx.process(matches[i].closest("[hx-get], [hx-post]") || matches[i]);
+      matches[i].click();
+      return;
+    }
+  });
 
   // After htmx swaps in a new flashcard or page section, put focus where reading continues.
   document.addEventListener("htmx:afterSettle", function (event) {

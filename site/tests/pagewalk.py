@@ -1,0 +1,111 @@
+"""Every page of the site with the data that fills it, for the page-walking browser tests.
+
+A helper module, not a conftest: site/tests is no package, and a second "conftest" module would
+shadow the root one. Test modules import the fixtures they use."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+
+PASSWORD = "correct-horse-battery"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class SitePage:
+    name: str
+    url: str
+    who: str  # "anonymous", "alice" or "ivy" (staff who may import)
+
+
+@pytest.fixture
+def site_pages(seed_set, user, django_user_model):
+    """Pages for anonymous visitors, a signed-in learner with history, and the admin import."""
+    from content.supplement import apply_supplement
+    from questions.models import Bookmark, Question
+    from quizzes import services
+
+    supplement = ROOT / "content" / "quizzes" / "django-interview-questions.md"
+    apply_supplement(supplement.read_bytes(), supplement.name)
+    importer = django_user_model.objects.create_user("ivy", "ivy@example.com", PASSWORD, is_staff=True)
+    importer.user_permissions.add(
+        Permission.objects.get(codename="import_questionset", content_type__app_label="content"),
+        Permission.objects.get(codename="view_questionset"),
+    )
+
+    questions = list(Question.objects.listed().of_set(seed_set.slug).order_by("category__position", "position"))
+    question = next(q for q in questions if q.examples.exists())
+    category = question.category
+    Bookmark.objects.create(user=user, question=question)
+
+    done = services.start_attempt(user, seed_set, count=6, kinds=["code_question", "cloze", "key_point"],
+                                  seconds_per_item=60, feedback="immediate", title="Finished quiz", seed=3)
+    for item in done.items.order_by("position"):
+        choices = item.snapshot.get("choices") or []
+        if choices:
+            services.answer(user, done.pk, item.number, [choices[0]["id"]], "")
+    services.finish(done)
+    playing = services.start_attempt(user, seed_set, count=5, kinds=["code_question", "cloze", "key_point"],
+                                     seconds_per_item=600, feedback="immediate", title="Open quiz", seed=4)
+
+    cards = f"/sets/{seed_set.slug}/{category.slug}/cards/1/"
+    public = [
+        ("home", "/"), ("set", seed_set.get_absolute_url()), ("category", category.get_absolute_url()),
+        ("question", question.get_absolute_url()), ("flashcards", cards), ("search", "/search/?q=select_related"),
+        ("set-flashcards", f"/sets/{seed_set.slug}/all-cards/1/"),
+    ]
+    pages = [SitePage(f"anon-{name}", url, "anonymous") for name, url in public]
+    pages += [SitePage("anon-login", "/accounts/login/", "anonymous"),
+              SitePage("anon-signup", "/accounts/signup/", "anonymous")]
+    pages += [SitePage(f"user-{name}", url, "alice") for name, url in public]
+    pages += [
+        SitePage("user-bookmarks", "/bookmarks/", "alice"),
+        SitePage("user-review", "/review/", "alice"),
+        SitePage("user-review-answer", "/review/?reveal=1", "alice"),
+        SitePage("user-flashcard-answer", cards + "?reveal=1", "alice"),
+        SitePage("user-progress", "/progress/", "alice"),
+        SitePage("user-review-settings", "/review/settings/", "alice"),
+        SitePage("user-quizzes", "/quizzes/", "alice"),
+        SitePage("user-quiz-playing", f"/quizzes/{playing.pk}/", "alice"),
+        SitePage("user-quiz-result", f"/quizzes/{done.pk}/result/", "alice"),
+        SitePage("user-quiz-history", "/quizzes/history/", "alice"),
+        SitePage("admin-import", "/admin/content/import/", "ivy"),
+    ]
+    return pages
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def walk(browser, live_server, site_pages):
+    """walk(visit, **context_options) opens every page, one browser context per user."""
+    return lambda visit, **options: _walk(browser, live_server, site_pages, visit, **options)
+
+
+def _walk(browser, live_server, site_pages, visit, **context_options):
+    by_user: dict[str, list[SitePage]] = {}
+    for site_page in site_pages:
+        by_user.setdefault(site_page.who, []).append(site_page)
+    for who, pages in by_user.items():
+        context = browser.new_context(base_url=live_server.url, **context_options)
+        # Chrome asks for /favicon.ico on Django admin's own login page; that 404 is not ours.
+        context.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
+        try:
+            page = context.new_page()
+            if who != "anonymous":
+                sign_in(page, who)
+            for site_page in pages:
+                response = page.goto(site_page.url)
+                assert response.status == 200, f"{site_page.name}: {site_page.url} answered {response.status}"
+                page.wait_for_load_state("networkidle")
+                visit(page, site_page)
+        finally:
+            context.close()
