@@ -5,3 +5,6 @@ class PrepsiteConfig(AppConfig):
     name = "prepsite"
     label = "prepsite"
     verbose_name = "Site"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from . import views
 
+handler500 = "prepsite.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
