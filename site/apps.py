@@ -8,3 +8,6 @@ class PrepsiteConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from .jobs import start_worker_inside_runserver
+
+        start_worker_inside_runserver()

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "allauth",
     "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
     "prepsite",
     "content",
     "questions",
@@ -128,7 +130,18 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# New accounts verify their address before signing in; with allauth's enumeration prevention,
+# signing up with a registered address looks the same as a new one (the owner gets an email).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_ADAPTER = "prepsite.accounts.AccountAdapter"
+ACCOUNT_RATE_LIMITS = {
+    # The per-key part counts one account from one IP (see prepsite.accounts); the account-wide
+    # limit is looser, and a sign-in code by email still works when it trips.
+    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "30/h/key",
+}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 
 LANGUAGE_CODE = "en-us"
@@ -193,6 +206,13 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
+EMAIL_TIMEOUT = 10
+
+# Jobs are rows in the database: a fresh clone needs no other service. `runserver` runs a worker
+# thread inside itself; production runs `manage.py db_worker` (the Procfile's worker line).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOB_RETRY_DELAYS = [30, 120, 600]  # seconds before the 2nd, 3rd and 4th attempt
+JOB_STALE_AFTER = 300  # a running job silent this long lost its worker and is enqueued again
 
 # Uploaded Markdown sets are read into memory; anything bigger is refused by the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024

@@ -8,6 +8,8 @@ handler500 = "prepsite.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("jobs/<uuid:pk>/", views.job, name="job"),
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/content/", include("content.admin_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

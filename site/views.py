@@ -2,16 +2,23 @@
 
 import secrets
 import sys
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template import loader
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from .htmx import for_htmx
 from .middleware import DATABASE_DOWN, service_unavailable
+from .models import Job
 
 
 def _database_ok() -> bool:
@@ -63,3 +70,26 @@ def server_error(request):
     if isinstance(sys.exc_info()[1], DATABASE_DOWN):
         return service_unavailable(request)
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+@require_GET
+@for_htmx(target="job-progress", use_partial="job-progress")
+def job(request, pk):
+    """A job's progress; the fragment polls itself until the job is done or failed."""
+    found = get_object_or_404(Job, pk=pk)
+    if not (request.user.is_staff or (found.user_id and found.user_id == request.user.pk)):
+        raise Http404("No such job.")
+    return TemplateResponse(request, "prepsite/job.html", {"job": found})
+
+
+@require_GET
+def admin_login(request):
+    """The admin signs in through allauth's login, with its rate limits, never a second password form."""
+    target = request.GET.get("next", "")
+    if not (target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
+        target = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_staff:
+            return redirect(target)
+        return TemplateResponse(request, "403.html", status=403)
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
