@@ -42,10 +42,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class EmailVerificationStage(stages.EmailVerificationStage):
-    """Verification is for accounts that signed up: one made by an admin or a command has no address row to verify."""
+    """Verification is for accounts that signed up; staff, and accounts an admin or a command made, skip it."""
 
     def handle(self):
         user = self.login.user
-        if user is not None and not self.login.signup and not EmailAddress.objects.filter(user=user).exists():
+        if user is not None and not self.login.signup and (
+            user.is_staff or not EmailAddress.objects.filter(user=user).exists()
+        ):
             return None, True
         return super().handle()

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "prepsite",
     "content",
     "questions",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "prepsite.middleware.RejectNulBytesMiddleware",
     "prepsite.middleware.PrivateCacheMiddleware",
     "prepsite.middleware.DatabaseUnavailableMiddleware",
+    "prepsite.middleware.AdminImportStylesMiddleware",
 ]
 
 ROOT_URLCONF = "prepsite.urls"
@@ -221,6 +224,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the body's hx-headers, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from this site, none inline. Style attributes stay allowed (progress bars set their
+# width in the template; the sanitizer strips style from content); <style> elements do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "https:", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

@@ -91,5 +91,6 @@ def admin_login(request):
     if request.user.is_authenticated:
         if request.user.is_staff:
             return redirect(target)
-        return TemplateResponse(request, "403.html", status=403)
+        # Like Django's own admin login: a page saying so, not an error (the signed-in visit is legitimate).
+        return TemplateResponse(request, "prepsite/admin_refused.html")
     return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
