@@ -12,7 +12,7 @@ import time
 from functools import wraps
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
 
@@ -37,9 +37,15 @@ def content_version() -> str:
     global _version
     now = time.monotonic()
     if _version is None or now >= _version[0]:
-        with connection.cursor() as cursor:
-            cursor.execute(VERSION_SQL)
-            _version = (now + VERSION_TTL, ":".join(str(value) for value in cursor.fetchone()))
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(VERSION_SQL)
+                _version = (now + VERSION_TTL, ":".join(str(value) for value in cursor.fetchone()))
+        except DatabaseError:
+            # Database down: keep serving the pages cached under the last version seen.
+            if _version is None:
+                raise
+            _version = (now + VERSION_TTL, _version[1])
     return _version[1]
 
 

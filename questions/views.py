@@ -190,7 +190,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 
 def _back_to(request: HtmxHttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return fallback
 

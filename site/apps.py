@@ -9,6 +9,10 @@ class PrepsiteConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(name_the_site, dispatch_uid="prepsite.name_the_site")
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .jobs import start_worker_inside_runserver
+
+        start_worker_inside_runserver()
 
 
 def name_the_site(sender=None, using="default", **kwargs):

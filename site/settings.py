@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "allauth",
     "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
+    "csp",
     "prepsite",
     "questions",
     "progress",
@@ -64,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +78,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "questions.redirects.OldSlugRedirectMiddleware",
+    "prepsite.middleware.RejectNulBytesMiddleware",
+    "prepsite.middleware.PrivateCacheMiddleware",
+    "prepsite.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "prepsite.urls"
@@ -128,7 +135,18 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# New accounts verify their address before signing in; with allauth's enumeration prevention,
+# signing up with a registered address looks the same as a new one (the owner gets an email).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_ADAPTER = "prepsite.accounts.AccountAdapter"
+ACCOUNT_RATE_LIMITS = {
+    # The per-key part counts one account from one IP (see prepsite.accounts); the account-wide
+    # limit is looser, and a sign-in code by email still works when it trips.
+    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "30/h/key",
+}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 
 LANGUAGE_CODE = "en-us"
@@ -155,12 +173,33 @@ STORAGES = {
     },
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "interview-prep",
+# Redis shares the page cache, per-user caches and allauth's rate limits across workers and
+# machines. Its errors are logged and read as misses, so an outage slows pages but never fails them.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "prep",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
     }
-}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "prepsite.cache"
+    # Signed-in requests read the session from Redis; the database stays the source of truth.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "interview-prep",
+        }
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -172,6 +211,13 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
+EMAIL_TIMEOUT = 10
+
+# Jobs are rows in the database: a fresh clone needs no other service. `runserver` runs a worker
+# thread inside itself; production runs `manage.py db_worker` (the Procfile's worker line).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOB_RETRY_DELAYS = [30, 120, 600]  # seconds before the 2nd, 3rd and 4th attempt
+JOB_STALE_AFTER = 300  # a running job silent this long lost its worker and is enqueued again
 
 # Uploaded Markdown sets are read into memory; anything bigger is refused by the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
@@ -180,6 +226,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the body's hx-headers, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# Scripts and styles only from this site's files: no inline <script>, <style> or style="".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

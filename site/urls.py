@@ -3,9 +3,13 @@ from django.urls import include, path
 
 from . import views
 
+handler500 = "prepsite.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("jobs/<uuid:pk>/", views.job, name="job"),
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/content/", include("questions.admin_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -206,7 +206,7 @@ def test_settings_save_is_atomic(signed_in, user, question, monkeypatch):
 @pytest.mark.django_db
 def test_settings_page_defaults_time_zone_to_browser(signed_in, user):
     html = signed_in.get("/review/settings/").content.decode()
-    assert "data-browser-time-zone" in html and "Intl.DateTimeFormat" in html
+    assert "data-browser-time-zone" in html and "js/review-settings.js" in html  # CSP: no inline script
     assert 'value="0.9"' in html and 'value="20"' in html
 
 

@@ -101,6 +101,16 @@ def test_sign_up_log_out_log_in(page, seed_set):
     page.fill("input[name=password1]", "a-long-unusual-passphrase")
     page.fill("input[name=password2]", "a-long-unusual-passphrase")
     page.get_by_role("button", name="Sign Up").click()
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))  # verification is mandatory
+    from django.core import mail
+
+    from prepsite.jobs import run_pending
+
+    run_pending()
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/confirm-email/" in line)
+    page.goto(link[link.index("/accounts/"):].strip())
+    page.get_by_role("button", name="Confirm").click()
+    login(page, "carol", "a-long-unusual-passphrase")
     expect(page.get_by_test_id("signed-in-user")).to_contain_text("carol")
 
     page.get_by_role("button", name="Log out").click()

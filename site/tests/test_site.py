@@ -31,22 +31,41 @@ def test_check_deploy_passes_with_production_settings():
     result = manage(
         "check", "--deploy", "--fail-level", "WARNING",
         DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="prep.example.com",
+        REDIS_URL="redis://127.0.0.1:6379/5",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_a_shared_cache():
+    result = manage(
+        "check", "--deploy",
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="prep.example.com",
+    )
+    assert "prepsite.W001" in result.stderr + result.stdout and "REDIS_URL" in result.stderr + result.stdout
+
+
+def test_redis_url_switches_cache_and_sessions():
+    result = manage(
+        "shell", "-c",
+        "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)",
+        REDIS_URL="redis://127.0.0.1:6379/5",
+    )
+    assert result.stdout.split()[-2:] == ["django_redis.cache.RedisCache", "django.contrib.sessions.backends.cached_db"]
 
 
 def test_procfile_runs_gunicorn_and_release_imports():
     procfile = (ROOT / "Procfile").read_text()
     assert "web: gunicorn prepsite.wsgi:application" in procfile
     assert "release: python manage.py migrate" in procfile and "import_questions --shipped" in procfile
+    assert "worker: python manage.py requeue_stale_jobs && python manage.py db_worker" in procfile
 
 
 @pytest.mark.django_db
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 @pytest.mark.django_db

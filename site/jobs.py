@@ -1,0 +1,78 @@
+"""Running a Job's work inside a task: idempotent, retried with back-off, failures kept in words.
+
+A task is a module-level `@task()` function taking the job id and calling `run(job_id, work)`;
+`work(job)` does the job and may call `job.report(percent, stage)`. A job that is done is never
+run again, so a task enqueued twice, or re-enqueued after a worker died, is harmless.
+"""
+
+import logging
+import os
+import sys
+import threading
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+
+def run(job_id: str, work) -> str:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.finished:
+            return job.state if job else "missing"
+        Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, attempts=F("attempts") + 1,
+                                             updated_at=timezone.now())
+    job.refresh_from_db()
+    try:
+        work(job)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row and retried
+        reason = f"{type(exc).__name__}: {exc}"[:2000]
+        delays = settings.JOB_RETRY_DELAYS
+        if job.attempts <= len(delays):
+            delay = delays[job.attempts - 1]
+            logger.warning("Job %s (%s) attempt %s failed, retrying in %ss: %s", job.pk, job.kind, job.attempts,
+                           delay, reason)
+            Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, failure=reason, updated_at=timezone.now())
+            job.enqueue(delay=delay)
+            return Job.State.QUEUED
+        logger.error("Job %s (%s) failed after %s attempts: %s", job.pk, job.kind, job.attempts, reason)
+        Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, failure=reason, updated_at=timezone.now())
+        return Job.State.FAILED
+    Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, progress=100, failure="", updated_at=timezone.now())
+    return Job.State.DONE
+
+
+def requeue_stale() -> int:
+    """Enqueue again the jobs whose worker died mid-run (the work is idempotent)."""
+    count = 0
+    for job in Job.objects.stale():
+        Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(state=Job.State.QUEUED)
+        job.enqueue()
+        count += 1
+    return count
+
+
+def run_pending(backend="default") -> None:
+    """Run every due task now, in this process (tests, and `manage.py db_worker --batch` does the same)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(queue_names=["*"], interval=0, batch=True, backend_name=backend, startup_delay=False, max_tasks=None,
+           worker_id="inline", excluded_queue_names=[]).run()
+
+
+def start_worker_inside_runserver() -> None:
+    """`manage.py runserver` alone runs jobs: a worker thread in the serving process (not the reloader)."""
+    if "runserver" not in sys.argv or os.environ.get("DJANGO_TASKS_WORKER") == "external":
+        return
+    if os.environ.get("RUN_MAIN") != "true" and "--noreload" not in sys.argv:
+        return
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(queue_names=["*"], interval=1, batch=False, backend_name="default", startup_delay=True,
+                    max_tasks=None, worker_id="runserver", excluded_queue_names=[])
+    threading.Thread(target=worker.run, name="tasks-worker", daemon=True).start()
