@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--ratings", type=int, default=30_000, help="fresh cards to rate")
+    parser.add_argument("--ratings", type=int, default=30_000, help="first ratings available to the rating POST")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk")
@@ -247,7 +247,7 @@ def main() -> None:
               f"{r['rate'] / hello:.2f} | {f'>= {target}' if target else ''} |")
     rated = results["rating POST"]["requests"]
     print(f"\nrating POSTs answered: {rated}, new ReviewLog rows: {logged}"
-          f" (fresh cards available: {len(fixture['rate'])})")
+          f" (first ratings available: {len(fixture['rate'])})")
     checks = {f"{name} >= {target}x hello-world": results[name]["rate"] / hello >= target
               for name, target in TARGETS.items()}
     checks["every rating POST wrote one log"] = rated == logged

@@ -1,8 +1,8 @@
 """Rows and sessions for bench/pages_bench.py, printed as JSON: run under the bench settings.
 
 A reader who has studied every question once (so review, dashboard and quiz pages have data),
-and many raters, each with fresh cards: every rating POST in the run rates a card that has not
-been rated, so it does the whole write.
+and many raters: every rating POST in the run is the first rating of a question by its user, so
+it creates the card and does the whole write.
 """
 
 import json
@@ -21,7 +21,6 @@ from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from progress import services  # noqa: E402
-from progress.models import Card  # noqa: E402
 from questions.models import Question  # noqa: E402
 
 User = get_user_model()
@@ -43,19 +42,16 @@ def main(ratings_needed: int) -> None:
     reader = User.objects.create_user("bench-reader", "reader@example.com", "bench-password-123")
     now = services.utc_now()
     for i, question in enumerate(questions):
-        card = services.get_or_create_card(reader, question, now - timedelta(days=30))
         rating = fsrs.Rating.Again if i % 5 == 0 else fsrs.Rating.Good
-        services.rate_card(reader, card.pk, rating, version=card.version, duration_ms=8000,
-                           now=now - timedelta(days=30 - i % 25))
+        services.rate_question(reader, question.pk, rating, version=0, duration_ms=8000,
+                               now=now - timedelta(days=30 - i % 25))
 
     raters = []
     per_user = len(questions)
-    for n in range(-(-ratings_needed // per_user)):
-        user = User.objects.create_user(f"bench-rater-{n}", f"rater{n}@example.com", "bench-password-123")
-        cards = Card.objects.bulk_create(
-            Card(user=user, question=q, due=now - timedelta(minutes=1)) for q in questions
-        )
-        raters.append({"session": session_for(user), "cards": [c.pk for c in cards]})
+    users = [User(username=f"bench-rater-{n}", email=f"rater{n}@example.com", password="!")  # no password: never hashed
+             for n in range(-(-ratings_needed // per_user))]
+    for user in User.objects.bulk_create(users):
+        raters.append({"session": session_for(user), "questions": [q.pk for q in questions]})
 
     question = questions[1]
     print(json.dumps({
@@ -69,7 +65,7 @@ def main(ratings_needed: int) -> None:
         "quizzes": reverse("quizzes:start"),
         "rate": [
             {"session": r["session"], "path": reverse("progress:rate", args=[pk]), "body": "rating=3&version=0&duration_ms=5000"}
-            for r in raters for pk in r["cards"]
+            for r in raters for pk in r["questions"]
         ],
     }))
 

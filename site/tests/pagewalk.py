@@ -23,7 +23,7 @@ class SitePage:
 @pytest.fixture
 def site_pages(seed_set, user, django_user_model):
     """Pages for anonymous visitors, a signed-in learner with history, and the admin import."""
-    from content.supplement import apply_supplement
+    from questions.supplement import apply_supplement
     from questions.models import Bookmark, Question
     from quizzes import services
 
@@ -31,7 +31,7 @@ def site_pages(seed_set, user, django_user_model):
     apply_supplement(supplement.read_bytes(), supplement.name)
     importer = django_user_model.objects.create_user("ivy", "ivy@example.com", PASSWORD, is_staff=True)
     importer.user_permissions.add(
-        Permission.objects.get(codename="import_questionset", content_type__app_label="content"),
+        Permission.objects.get(codename="import_questionset", content_type__app_label="questions"),
         Permission.objects.get(codename="view_questionset"),
     )
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from content import exporters
+from questions import exporters
 from questions.models import Question
 
 
