@@ -101,13 +101,6 @@ class Document:
         return [e for q in self.questions for e in q.examples]
 
 
-def __getattr__(name: str):
-    # The old name, for callers not yet moved to ParseWarning (it shadowed the builtin).
-    if name == "Warning":
-        return ParseWarning
-    raise AttributeError(name)
-
-
 CODE_MARK_RE = re.compile(r"^([ \t]*)\x00CODE(\d+)\x00$", re.M)
 
 

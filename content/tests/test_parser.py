@@ -32,7 +32,7 @@ def rendered(question):
 
 def test_seed_is_shipped_byte_for_byte():
     if not SHARED_SEED.exists():
-        pytest.skip("shared/seed is not beside this checkout")
+        pytest.skip("the steering repo's shared/seed is not beside this checkout (clone it next to it as ../shared)")
     assert SEED.read_bytes() == SHARED_SEED.read_bytes()
 
 

@@ -14,7 +14,7 @@ from questions.models import AuthoredItem, Category, Question, QuestionSet
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "content" / "sets" / "django-interview-questions.md"
-CORPORA = ROOT.parent / "shared" / "corpora"
+CORPORA = ROOT / "content" / "tests" / "corpora"
 SOURCES = [
     SEED,
     CORPORA / "django-devlovers-en.md",

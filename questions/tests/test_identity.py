@@ -10,7 +10,7 @@ from questions.models import Category, OldSlug, Question, QuestionSet
 
 pytestmark = pytest.mark.django_db
 
-CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+CORPORA = Path(__file__).resolve().parents[2] / "content" / "tests" / "corpora"
 
 DOC = """# Prep Set
 
