@@ -116,8 +116,8 @@ class QuestionSetAdmin(admin.ModelAdmin):
         return format_html(
             '<a class="button" href="{}">Markdown (.md)</a> <a class="button" href="{}">Anki deck (.apkg)</a> '
             '<a href="{}?set={}">Import a new version…</a>',
-            reverse("content:export_markdown", args=[obj.slug]),
-            reverse("content:export_anki", args=[obj.slug]),
+            reverse("exports:export_markdown", args=[obj.slug]),
+            reverse("exports:export_anki", args=[obj.slug]),
             reverse("imports:import_upload"), obj.pk,
         )
 

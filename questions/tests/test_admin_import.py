@@ -318,7 +318,7 @@ def test_each_set_shows_its_last_import(importer_client, admin_user, client, dja
     response = client.get(reverse("admin:questions_questionset_change", args=[question_set.pk]))
     page = response.content.decode()
     assert latest.get_absolute_url() in page and "0 created, 0 updated, 2 unchanged" in page
-    assert reverse("content:export_markdown", args=[question_set.slug]) in page
-    assert reverse("content:export_anki", args=[question_set.slug]) in page
+    assert reverse("exports:export_markdown", args=[question_set.slug]) in page
+    assert reverse("exports:export_anki", args=[question_set.slug]) in page
 
 
