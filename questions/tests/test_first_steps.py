@@ -19,7 +19,7 @@ def second_set(seed_set):
         ("unrelated", "How do you size a thread pool?"),
     ]
     for position, (slug, title) in enumerate(rows):
-        Question.objects.create(category=category, position=position, slug=slug, key=slug, title=title,
+        Question.objects.create(category=category, position=position, slug=slug, title=title,
                                 answer_md="An answer.", answer_html="<p>An answer.</p>")
     return other
 

@@ -13,7 +13,7 @@ def _card(question: Question) -> tuple[str, str]:
     """Front and back as Anki fills the model's templates."""
     note = next(
         note for deck in exporters.build_package(question.category.question_set).decks for note in deck.notes
-        if note.fields[4] == question.key
+        if note.fields[4] == question.slug
     )
     question_html, answer, category, set_title, _ = note.fields
     front = f'<div class="crumbs">{set_title} · {category}</div><div class="question">{question_html}</div>'
