@@ -32,6 +32,8 @@ class Spec:
     # Restricts the questions asked (presets, "retry the ones I missed"); distractors still
     # come from the whole set.
     question_ids: list[int] | None = None
+    # When each question was last asked in the user's recent quizzes: the least recent come first.
+    recent: dict[int, float] | None = None
 
 
 ExampleRow = namedtuple("ExampleRow", "pk language code")
@@ -101,7 +103,14 @@ class Generator:
 
     def _chunks(self):
         """The pool in a seeded random order, drawn lazily: a big bank is never shuffled whole."""
-        pool = self.pool
+        recent = self.spec.recent or {}
+        pool = [pk for pk in self.pool if pk not in recent] if recent else self.pool
+        yield from self._random_chunks(pool)
+        asked = sorted((pk for pk in self.pool if pk in recent), key=lambda pk: (recent[pk], pk))
+        for start in range(0, len(asked), CHUNK):
+            yield asked[start : start + CHUNK]
+
+    def _random_chunks(self, pool: list[int]):
         first = self.rng.sample(pool, min(len(pool), 3 * CHUNK))
         for start in range(0, len(first), CHUNK):
             yield first[start : start + CHUNK]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from questions.models import Example, Question
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySet
 
-from .text import cloze_blanks, mentions, normalize, role, shape
+from questions.models import AuthoredItem, Example, Question, QuestionSet
+
+from .text import PYTHON_LANGUAGES, cloze_blanks, mentions, normalize, role, shape
 
 if TYPE_CHECKING:
     from .generation import Generator, Loaded
@@ -35,6 +37,10 @@ class Kind:
 
     def complete(self, items: list[dict]) -> None:
         """Fill in what is read once for all the quiz's items of this kind (highlighted HTML)."""
+
+    def requirement(self, questions: QuerySet) -> tuple[Q | Exists, str] | None:
+        """What the chosen questions must have for this kind to make any item, and why not; None: anything."""
+        return None
 
     def answer_and_shown(self, item: dict) -> tuple[str, str]:
         """The answer and the text shown beside the choices; the answer must not be in the latter."""
@@ -85,6 +91,10 @@ class CodeQuestion(Kind):
             "multiple": False,
             "explanation": f"This code is the example given for “{question.title}”.",
         }
+
+    def requirement(self, questions):
+        return (Exists(Example.objects.filter(question__in=questions)),
+                "no question in this choice has a code example")
 
     def answer_and_shown(self, item):
         return item["question_title"], item["prompt"] + "\n" + item["code"]
@@ -160,6 +170,10 @@ class Cloze(Kind):
             }
         return None
 
+    def requirement(self, questions):
+        return (Exists(Example.objects.filter(question__in=questions, language__in=PYTHON_LANGUAGES)),
+                "no question in this choice has a Python example to blank out")
+
     def answer_and_shown(self, item):
         return item["answer_text"], "\n".join((item["prompt"], item["context"], item["before"], item["after"]))
 
@@ -215,6 +229,11 @@ class KeyPoint(Kind):
             "explanation": "The answer lists: " + "; ".join(p.text for p in question.key_points),
         }
 
+    def requirement(self, questions):
+        # Prose gives sentences; a code-only answer needs comments.
+        return (Exists(questions.exclude(answer_md="")) | Exists(Example.objects.filter(question__in=questions, code__contains="#")),
+                "no answer in this choice has bullet points, bold terms, prose or commented code")
+
     def answer_and_shown(self, item):
         key = [c["text"] for c in item["choices"] if c["id"] in item["key"]]
         return key[0], item["prompt"]
@@ -247,6 +266,11 @@ class Authored(Kind):
         return None
 
 
+    def requirement(self, questions):
+        return (Exists(AuthoredItem.objects.filter(question__in=questions)),
+                "no multiple-choice items are written for this choice")
+
+
 class Recall(Kind):
     name = "recall"
     label = "Self-graded recall"
@@ -275,6 +299,22 @@ class Retired(Kind):
 
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (CodeQuestion(), Cloze(), KeyPoint(), Authored(), Recall())}
+
+
+def unavailable(question_set: QuestionSet, category_ids=()) -> dict[str, str]:
+    """The kinds that can make no item from the set (or these of its categories), with the reason; one query."""
+    questions = Question.objects.listed().filter(category__question_set=question_set)
+    if category_ids:
+        questions = questions.filter(category_id__in=category_ids)
+    needs = {name: kind.requirement(questions.values("pk")) for name, kind in KINDS.items()}
+    needs = {name: need for name, need in needs.items() if need}
+    if not needs:
+        return {}
+    flags = QuestionSet.objects.filter(pk=question_set.pk).values(
+        **{f"has_{name}": ExpressionWrapper(Q(expression), output_field=BooleanField())
+           for name, (expression, _) in needs.items()}
+    ).first() or {}
+    return {name: reason for name, (_, reason) in needs.items() if not flags.get(f"has_{name}")}
 
 
 def kind_named(name: str) -> Kind:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from progress.models import Card, valid_time_zone
@@ -74,6 +75,17 @@ def due_question_ids(user, question_set: QuestionSet, now=None) -> list[int]:
     )
 
 
+RECENT_QUIZZES = 20
+
+
+def recently_asked(user, question_set: QuestionSet) -> dict[int, float]:
+    """When each question was last asked in the user's recent quizzes of the set (a timestamp)."""
+    recent = Attempt.objects.of(user).filter(question_set=question_set).order_by("-started_at").values("pk")
+    rows = (AttemptItem.objects.filter(attempt__in=recent[:RECENT_QUIZZES], question__isnull=False)
+            .values("question_id").annotate(last=Max("attempt__started_at")).values_list("question_id", "last"))
+    return {pk: last.timestamp() for pk, last in rows}
+
+
 def start_attempt(
     user,
     question_set: QuestionSet,
@@ -89,7 +101,8 @@ def start_attempt(
 ) -> Attempt:
     """Generate the items and open the attempt; QuizError when the content yields none."""
     seed = secrets.randbits(48) if seed is None else seed
-    spec = Spec(question_set.pk, seed, count, kinds, category_ids or None, question_ids)
+    spec = Spec(question_set.pk, seed, count, kinds, category_ids or None, question_ids,
+                recent=recently_asked(user, question_set))
     items = generate(spec)
     if not items:
         raise QuizError("No quiz items can be made from this choice: pick more categories or item types.")

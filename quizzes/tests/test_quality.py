@@ -84,3 +84,41 @@ def test_every_kind_is_checked_for_giveaways():
     # A kind that shows answer-bearing text must say what it shows.
     for name in ("cloze", "code_question", "key_point"):
         assert type(KINDS[name]).answer_and_shown is not type(KINDS["recall"]).answer_and_shown
+
+
+def test_least_recently_asked_questions_come_first(make_question, user):
+    from quizzes.services import start_attempt
+
+    questions = [make_question(answer_md="Some words to recall.") for _ in range(10)]
+    question_set = questions[0].category.question_set
+
+    def asked(seed):
+        attempt = start_attempt(user, question_set, count=5, kinds=["recall"], seconds_per_item=60,
+                                feedback="immediate", title="t", seed=seed)
+        return {item.question_id for item in attempt.items.all()}
+
+    first = asked(1)
+    second = asked(1)  # the same seed: only the spread can make it differ
+    assert len(first) == len(second) == 5 and not first & second
+    assert asked(1) == first  # everything asked once: the oldest come back first
+
+
+def test_start_form_disables_kinds_the_content_cannot_make(signed_in, make_question, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    make_question(answer_md="Plain prose that says something useful.")
+    with django_assert_max_num_queries(12):
+        response = signed_in.get(reverse("quizzes:start"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Code cloze (unavailable: no question in this choice has a Python example" in html
+    assert "Key point (unavailable" not in html
+    cloze = next(tag for tag in html.split("<input") if 'value="cloze"' in tag)
+    assert "disabled" in cloze and "checked" not in cloze
+    # Posting only impossible kinds is a form error, not an empty quiz.
+    question_set = QuestionSet.objects.get()
+    response = signed_in.post(reverse("quizzes:start"), {
+        "question_set": question_set.pk, "count": 5, "seconds_per_item": 60, "kinds": ["cloze", "authored"],
+        "feedback": "immediate",
+    })
+    assert response.status_code == 422 and "None of the chosen item types can be made" in response.content.decode()
