@@ -20,6 +20,7 @@ from progress.services import record_quiz_answer, settings_for, start_of_tomorro
 from questions.models import Question, QuestionSet
 
 from .generation import Spec, generate
+from .kinds import KINDS
 from .models import Attempt, AttemptItem, FinishReason
 
 
@@ -73,6 +74,15 @@ def due_question_ids(user, question_set: QuestionSet, now=None) -> list[int]:
         .filter(question__category__question_set=question_set)
         .values_list("question_id", flat=True)
     )
+
+
+def describe(question_set: QuestionSet, categories, kinds: list[str], preset: str = "") -> str:
+    """A quiz's name says what it covers: "Weak spots · Django", "ORM, Views · Code cloze, Key point"."""
+    if preset:
+        return f"{preset} · {question_set.title}"[:200]
+    cover = ", ".join(c.title for c in categories) or question_set.title
+    labels = "all item types" if set(kinds) >= set(KINDS) else ", ".join(KINDS[k].label for k in kinds if k in KINDS)
+    return f"{cover} · {labels}"[:200]
 
 
 RECENT_QUIZZES = 20
