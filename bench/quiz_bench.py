@@ -121,6 +121,8 @@ def main() -> None:
 
     text.cloze_blanks.cache_clear()
     text.bullet_points.cache_clear()
+    text.key_points.cache_clear()
+    text.roles.cache_clear()
     started = time.perf_counter()
     cold = generate(Spec(question_set.pk, seed=0, count=50))
     cold_ms = (time.perf_counter() - started) * 1000

@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from prepsite.forms import WholeNumberField, whole_number
 from questions.models import Category, QuestionSet
 
-from .kinds import KINDS, kind_choices
+from .kinds import KINDS, kind_choices, unavailable
 from .models import Feedback
 
 class Preset(models.TextChoices):
@@ -44,6 +44,22 @@ class CategoriesField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class KindsWidget(forms.CheckboxSelectMultiple):
+    """Item types; those the chosen content cannot make are disabled, with the reason in the label."""
+
+    unavailable: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        reason = self.unavailable.get(value)
+        if reason:
+            option["attrs"]["disabled"] = True
+            option["selected"] = False
+            option["attrs"].pop("checked", None)
+            option["label"] = f"{label} (unavailable: {reason})"
+        return option
+
+
 class QuizForm(forms.Form):
     question_set = SetChoiceField(
         QuestionSet.objects.all(), label="Question set", empty_label=None,
@@ -62,7 +78,7 @@ class QuizForm(forms.Form):
     )
     kinds = forms.MultipleChoiceField(
         label="Item types", choices=kind_choices, initial=lambda: list(KINDS),
-        widget=forms.CheckboxSelectMultiple,
+        widget=KindsWidget,
     )
     feedback = forms.ChoiceField(
         label="Feedback", choices=Feedback.choices, initial=Feedback.IMMEDIATE,
@@ -83,6 +99,13 @@ class QuizForm(forms.Form):
         if chosen is not None:
             self.fields["question_set"].initial = chosen.pk
             self.fields["categories"].queryset = Category.objects.filter(question_set=chosen).order_by("position")
+        category_ids = []
+        if self.is_bound and chosen is not None:
+            posted = self.data.getlist("categories") if hasattr(self.data, "getlist") else self.data.get("categories") or []
+            category_ids = [n for n in (whole_number(v) for v in posted) if n is not None]
+        self.unavailable = unavailable(chosen, category_ids) if chosen is not None else {}
+        self.fields["kinds"].widget.unavailable = self.unavailable
+        self.fields["kinds"].initial = [name for name in KINDS if name not in self.unavailable]
 
     def clean(self):
         data = super().clean()
@@ -92,7 +115,7 @@ class QuizForm(forms.Form):
             for name in ("count", "kinds", "categories"):
                 self.errors.pop(name, None)
             data["count"] = 10 if preset == Preset.QUICK else min(max(data.get("count") or 10, 5), 50)
-            data["kinds"] = list(KINDS)
+            data["kinds"] = [name for name in KINDS if name not in self.unavailable]
             data["categories"] = []
             if "seconds_per_item" not in data:
                 self.errors.pop("seconds_per_item", None)
@@ -100,6 +123,12 @@ class QuizForm(forms.Form):
             if "feedback" not in data:
                 self.errors.pop("feedback", None)
                 data["feedback"] = Feedback.IMMEDIATE
+        elif data.get("kinds"):
+            possible = [name for name in data["kinds"] if name not in self.unavailable]
+            if not possible:
+                self.add_error("kinds", "None of the chosen item types can be made from these questions: "
+                               + "; ".join(f"{KINDS[n].label}: {self.unavailable[n]}" for n in data["kinds"]) + ".")
+            data["kinds"] = possible
         return data
 
 

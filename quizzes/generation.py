@@ -16,7 +16,7 @@ from django.urls import reverse
 from questions.models import AuthoredItem, Example, Question
 
 from .kinds import KINDS
-from .text import PYTHON_LANGUAGES, bullet_points, identifiers, normalize
+from .text import PYTHON_LANGUAGES, KeyPoint, key_points, normalize, roles
 
 CHOICE_IDS = "abcdefgh"
 CHUNK = 80  # questions loaded per round; a 50-item quiz rarely needs a second round
@@ -32,6 +32,8 @@ class Spec:
     # Restricts the questions asked (presets, "retry the ones I missed"); distractors still
     # come from the whole set.
     question_ids: list[int] | None = None
+    # When each question was last asked in the user's recent quizzes: the least recent come first.
+    recent: dict[int, float] | None = None
 
 
 ExampleRow = namedtuple("ExampleRow", "pk language code")
@@ -59,8 +61,12 @@ class Loaded:
         return [e for e in self.examples if e.language in PYTHON_LANGUAGES]
 
     @property
+    def key_points(self) -> tuple[KeyPoint, ...]:
+        return key_points(self.answer_md, tuple(e.code for e in self.examples))
+
+    @property
     def points(self) -> tuple[str, ...]:
-        return bullet_points(self.answer_md)
+        return tuple(p.text for p in self.key_points)
 
 
 class Generator:
@@ -71,7 +77,10 @@ class Generator:
         self.idents: set[str] = set()
         self.kind_counts = {kind: 0 for kind in spec.kinds}
         self.vocabulary: set[str] = set()
-        self.points: list[tuple[int, str, str]] = []  # (question pk, point, normalized) of loaded answers
+        # role -> identifier -> the categories whose examples use it in that role
+        self.by_role: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self.used_examples: set[int] = set()
+        self.points: list[tuple[int, str, str, str]] = []  # (question pk, point, normalized, source) of loaded answers
         self.point_index: dict[str, int] = {}
         self.round_seen: set[int] = set()
         base = Question.objects.listed().filter(category__question_set_id=spec.question_set_id)
@@ -94,7 +103,14 @@ class Generator:
 
     def _chunks(self):
         """The pool in a seeded random order, drawn lazily: a big bank is never shuffled whole."""
-        pool = self.pool
+        recent = self.spec.recent or {}
+        pool = [pk for pk in self.pool if pk not in recent] if recent else self.pool
+        yield from self._random_chunks(pool)
+        asked = sorted((pk for pk in self.pool if pk in recent), key=lambda pk: (recent[pk], pk))
+        for start in range(0, len(asked), CHUNK):
+            yield asked[start : start + CHUNK]
+
+    def _random_chunks(self, pool: list[int]):
         first = self.rng.sample(pool, min(len(pool), 3 * CHUNK))
         for start in range(0, len(first), CHUNK):
             yield first[start : start + CHUNK]
@@ -143,12 +159,14 @@ class Generator:
             by_pk[pk] = loaded
             self.title_of[pk] = title
             for example in loaded.python_examples:
-                self.vocabulary |= identifiers(example.code)
-            for point in loaded.points:
-                key = normalize(point)
+                for word, word_role in roles(example.code):
+                    self.vocabulary.add(word)
+                    self.by_role[word_role][word].add(category_id)
+            for point in loaded.key_points:
+                key = normalize(point.text)
                 if key not in self.point_index:
                     self.point_index[key] = len(self.points)
-                    self.points.append((pk, point, key))
+                    self.points.append((pk, point.text, key, point.source))
         self._sample_candidates({q.category_id for q in by_pk.values()})
         return [by_pk[pk] for pk in pks if pk in by_pk]
 
@@ -203,6 +221,8 @@ class Generator:
 
     def _add(self, question: Loaded, item: dict) -> None:
         self.idents.add(item.pop("ident"))
+        if "example_id" in item:
+            self.used_examples.add(item["example_id"])
         self.kind_counts[item["kind"]] += 1
         item.update(
             question_id=question.pk,

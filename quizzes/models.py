@@ -262,6 +262,6 @@ SCORE_FIELDS = ["auto_total", "auto_correct", "recall_total", "recall_correct"]
 
 # Fields that give the answer away (directly or through the question they name).
 SECRET_FIELDS = {
-    "key", "answer_text", "explanation", "model_answer_html", "ident",
+    "key", "answer_text", "explanation", "model_answer_html", "ident", "role", "same_role", "example_id",
     "question_id", "question_title", "question_url", "question_number", "category", "category_id",
 }

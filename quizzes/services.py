@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from progress.models import Card, valid_time_zone
@@ -19,6 +20,7 @@ from progress.services import record_quiz_answer, settings_for, start_of_tomorro
 from questions.models import Question, QuestionSet
 
 from .generation import Spec, generate
+from .kinds import KINDS
 from .models import Attempt, AttemptItem, FinishReason
 
 
@@ -74,6 +76,26 @@ def due_question_ids(user, question_set: QuestionSet, now=None) -> list[int]:
     )
 
 
+def describe(question_set: QuestionSet, categories, kinds: list[str], preset: str = "") -> str:
+    """A quiz's name says what it covers: "Weak spots · Django", "ORM, Views · Code cloze, Key point"."""
+    if preset:
+        return f"{preset} · {question_set.title}"[:200]
+    cover = ", ".join(c.title for c in categories) or question_set.title
+    labels = "all item types" if set(kinds) >= set(KINDS) else ", ".join(KINDS[k].label for k in kinds if k in KINDS)
+    return f"{cover} · {labels}"[:200]
+
+
+RECENT_QUIZZES = 20
+
+
+def recently_asked(user, question_set: QuestionSet) -> dict[int, float]:
+    """When each question was last asked in the user's recent quizzes of the set (a timestamp)."""
+    recent = Attempt.objects.of(user).filter(question_set=question_set).order_by("-started_at").values("pk")
+    rows = (AttemptItem.objects.filter(attempt__in=recent[:RECENT_QUIZZES], question__isnull=False)
+            .values("question_id").annotate(last=Max("attempt__started_at")).values_list("question_id", "last"))
+    return {pk: last.timestamp() for pk, last in rows}
+
+
 def start_attempt(
     user,
     question_set: QuestionSet,
@@ -89,7 +111,8 @@ def start_attempt(
 ) -> Attempt:
     """Generate the items and open the attempt; QuizError when the content yields none."""
     seed = secrets.randbits(48) if seed is None else seed
-    spec = Spec(question_set.pk, seed, count, kinds, category_ids or None, question_ids)
+    spec = Spec(question_set.pk, seed, count, kinds, category_ids or None, question_ids,
+                recent=recently_asked(user, question_set))
     items = generate(spec)
     if not items:
         raise QuizError("No quiz items can be made from this choice: pick more categories or item types.")

@@ -185,3 +185,107 @@ def shape(word: str) -> str:
     if word[:1].isupper():
         return "camel"
     return "snake"
+
+
+# What an identifier is, by its place in the line: distractors are drawn from the same role.
+ROLES = ("decorator", "keyword", "setting", "method", "attribute", "class", "function")
+
+
+def role(identifier: str, before: str, after: str) -> str:
+    """The syntactic role of a blanked identifier: `@decorator`, `kwarg=`, `SETTING`, `.method(`, ..."""
+    head, tail = before.strip(), after.lstrip()
+    if re.fullmatch(r"@[\w.]*", head):
+        return "decorator"
+    if tail.startswith("=") and not tail.startswith("==") and before.count("(") > before.count(")"):
+        return "keyword"
+    if identifier.isupper():
+        return "setting"
+    if head.endswith("."):
+        return "method" if tail.startswith("(") else "attribute"
+    if identifier[:1].isupper():
+        return "class"
+    return "function"
+
+
+@lru_cache(maxsize=20_000)
+def roles(code: str) -> tuple[tuple[str, str], ...]:
+    """(identifier, role) of every cloze blank of a Python example."""
+    return tuple(sorted({(b.identifier, role(b.identifier, b.before, b.after)) for b in cloze_blanks(code)}))
+
+
+LABELS = {"answer", "example", "examples", "note", "output", "explanation", "solution", "code", "question", "result"}
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    text: str
+    source: str  # "bullet", "term", "sentence" or "comment"
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", strip_inline(text).replace("`", "")).strip()
+
+
+def _prose_blocks(answer_md: str) -> list[str]:
+    """Paragraphs of the answer outside code fences, lists, headings, tables and quotes."""
+    blocks, current, fence = [], [], ""
+    for line in answer_md.split("\n") + [""]:
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+            continue
+        match = re.match(r"^(`{3,}|~{3,})", stripped)
+        if match or not stripped or re.match(r"^([-*+]\s|\d+[.)]\s|#|\||>)", stripped) or line[:1] in " \t":
+            if current:
+                blocks.append(" ".join(current))
+            current = []
+            fence = match.group(1) if match else ""
+            continue
+        current.append(stripped)
+    return blocks
+
+
+@lru_cache(maxsize=20_000)
+def key_points(answer_md: str, codes: tuple[str, ...] = ()) -> tuple[KeyPoint, ...]:
+    """The answer's key points: bullet items, bold terms, the first sentence of each paragraph;
+    for a code-only answer, the code's own comments. Shared by key-point items and the drill."""
+    points = [KeyPoint(text, "bullet") for text in bullet_points(answer_md)]
+    prose = "\n".join(block for block in re.split(r"^(?:`{3,}|~{3,}).*?^(?:`{3,}|~{3,})\s*$", answer_md, flags=re.M | re.S))
+    for match in re.finditer(r"\*\*(.+?)\*\*|__(.+?)__", prose):
+        raw = match.group(1) or match.group(2)
+        term = _plain(raw).rstrip(":")
+        # "**Answer:**", "**Example**:" are labels, not terms.
+        label = raw.rstrip().endswith(":") or prose[match.end() : match.end() + 1] == ":"
+        if 2 <= len(term) <= 60 and not label and term.casefold() not in LABELS:
+            points.append(KeyPoint(term, "term"))
+    for block in _prose_blocks(answer_md):
+        sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z])", _plain(block), maxsplit=1)[0].strip()
+        if len(sentence.split()) >= 4 and len(sentence) <= 240 and not sentence.endswith(":"):
+            points.append(KeyPoint(sentence, "sentence"))
+    if not points:
+        for code in codes:
+            for match in re.finditer(r"^[ \t]*(?:#(?!!)|//)[ \t]*(.+)$", code, flags=re.M):
+                text = re.sub(r"^\d+[.)]\s*", "", match.group(1).strip().lstrip("#").strip())
+                if (8 <= len(text) <= 160 and len(text.split()) >= 2 and re.search(r"[A-Za-z]{3}", text)
+                        and not re.search(r"[{}<>]|^\w+\s+=\s|\)$", text)):
+                    points.append(KeyPoint(text, "comment"))
+    seen: set[str] = set()
+    unique = []
+    for point in points:
+        key = normalize(point.text)
+        # A bold term that opens a bullet already listed says nothing new.
+        if key in seen or (point.source == "term" and any(k.startswith(key) for k in seen)):
+            continue
+        seen.add(key)
+        unique.append(point)
+    return tuple(unique)
+
+
+def mentions(text: str, answer: str) -> bool:
+    """Whether `answer` appears in `text` as a whole word (case-insensitive): a giveaway."""
+    if not answer.strip() or not text:
+        return False
+    needle = re.sub(r"\s+", " ", answer.strip()).casefold()
+    hay = re.sub(r"\s+", " ", text.replace("`", "")).casefold()
+    return re.search(rf"(?<![\w]){re.escape(needle)}(?![\w])", hay) is not None

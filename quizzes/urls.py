@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/clock/", views.clock, name="clock"),
     path("<int:pk>/result/", views.result, name="result"),
     path("<int:pk>/retry/", views.retry, name="retry"),
+    path("<int:pk>/delete/", views.delete, name="delete"),
 ]

@@ -7,11 +7,14 @@ clock decides about time, the page's countdown only shows it.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.db.models import Count, Q
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -62,7 +65,7 @@ def start(request):
     question_set = data["question_set"]
     preset = data.get("preset") or ""
     question_ids = None
-    title = Preset(preset).label if preset else "Custom quiz"
+    title = services.describe(question_set, data["categories"], data["kinds"], preset=Preset(preset).label if preset else "")
     if preset == Preset.WEAK:
         question_ids = services.weak_question_ids(request.user, question_set)
         if not question_ids:
@@ -158,6 +161,8 @@ def _stage_context(attempt: Attempt, items: list[AttemptItem], current: AttemptI
     }
 
 
+# no-store: after a timeout, Back re-requests the page and lands on the result, not a stale live form.
+@never_cache
 @login_required
 @require_GET
 @for_htmx(target=STAGE, use_partial="stage")
@@ -297,8 +302,23 @@ def result(request, pk: int):
     missed = sum(1 for item in items if not item.correct)
     return TemplateResponse(request, "quizzes/result.html", {
         "attempt": attempt, "items": items, "categories": sorted(categories.values(), key=lambda r: r["name"]),
-        "missed": missed,
+        "missed": missed, "abandoned": not any(item.is_answered for item in items),
     })
+
+
+@login_required
+@require_POST
+def delete(request, pk: int):
+    """Delete a quiz finished without a single answer; one with answers is the user's record."""
+    attempt = _own_attempt(request, pk)
+    if not services.close_if_expired(attempt):
+        return HttpResponse("Finish the quiz before deleting it.", status=409)
+    with transaction.atomic():
+        if AttemptItem.objects.filter(attempt=attempt, answered_at__isnull=False).exists():
+            return HttpResponse("Only a quiz with no answers can be deleted.", status=409)
+        attempt.delete()
+    messages.info(request, f"Deleted the unanswered quiz “{attempt.title}”.")
+    return _redirect(request, reverse("quizzes:history"))
 
 
 @login_required
@@ -319,8 +339,11 @@ def retry(request, pk: int):
 @require_GET
 def history(request):
     Attempt.objects.of(request.user).finalize_expired()
-    attempts = list(Attempt.objects.of(request.user).order_by("-started_at", "-pk")[:200])
-    finished = [a for a in attempts if a.is_finished and a.auto_total]
+    attempts = list(Attempt.objects.of(request.user).annotate(
+        answered=Count("items", filter=Q(items__answered_at__isnull=False))
+    ).order_by("-started_at", "-pk")[:200])
+    # Abandoned quizzes (finished with no answer) say nothing about the user: not in the trend.
+    finished = [a for a in attempts if a.is_finished and a.auto_total and a.answered]
     open_attempts = [a for a in attempts if not a.is_finished]
     return TemplateResponse(request, "quizzes/history.html", {
         "attempts": [a for a in attempts if a.is_finished],

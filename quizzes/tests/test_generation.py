@@ -4,7 +4,7 @@ from questions.importing import sync
 from content.parser import parse
 from questions.models import Question
 from quizzes.generation import Spec, generate
-from quizzes.text import bullet_points, cloze_blanks, normalize
+from quizzes.text import bullet_points, cloze_blanks, key_points, normalize
 
 BANK = """# Bank
 
@@ -146,10 +146,13 @@ def test_each_kind_key_and_distractors(bank, kind):
             for d in distractors:
                 assert d not in item["before"] + item["after"]
         elif kind == "key_point":
-            own = set(bullet_points(question.answer_md))
+            def texts_of(q):
+                return {p.text for p in key_points(q.answer_md, tuple(e.code for e in q.examples.all()))}
+
+            own = texts_of(question)
             assert len(key_texts) == 1 and key_texts <= own
             assert not set(distractors) & own
-            all_points = {p for q in questions.values() for p in bullet_points(q.answer_md)}
+            all_points = {p for q in questions.values() for p in texts_of(q)}
             assert set(distractors) <= all_points
         elif kind == "authored":
             assert item["prompt"] == "Which call does not send post_save?"
