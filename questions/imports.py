@@ -7,7 +7,7 @@ preview parses nothing. Apply is a job too, one transaction, bounded by settings
 from __future__ import annotations
 
 import difflib
-import time
+from time import monotonic
 from dataclasses import asdict
 
 from django.conf import settings
@@ -86,12 +86,12 @@ class Deadline:
     def __init__(self, job: Job | None = None, seconds: float | None = None):
         self.job = job
         self.seconds = settings.IMPORT_TIME_LIMIT if seconds is None else seconds
-        self.ends = time.monotonic() + self.seconds
+        self.ends = monotonic() + self.seconds
 
     def step(self, percent: int, stage: str) -> None:
-        if time.monotonic() > self.ends:
-            raise jobs.Failed(f"Stopped after the import time limit of {self.seconds:g} s, while {stage[:1].lower()}"
-                              f"{stage[1:]}; nothing was written.")
+        if monotonic() > self.ends:
+            raise jobs.Failed(f"Stopped by the import time limit ({self.seconds:g} s) at “{stage}”; nothing was "
+                              "written. Split the file, or raise IMPORT_TIME_LIMIT.")
         if self.job is not None:
             self.job.report(percent, stage)
 
