@@ -253,3 +253,4 @@ class OldSlug(models.Model):
 
 
 from .import_records import ImportRecord  # noqa: E402,F401  (a model of this app, kept in its own module)
+from .export_files import AnkiExport  # noqa: E402,F401  (a model of this app, kept in its own module)
