@@ -171,9 +171,11 @@ def _tag(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip()) or "untagged"
 
 
-def build_package(question_set: QuestionSet) -> genanki.Package:
+def build_package(question_set: QuestionSet, progress=None) -> genanki.Package:
+    """One subdeck per category; `progress(done, total)` is called every 100 notes."""
     model = anki_model()
     decks = []
+    done, total = 0, sum(1 for c in question_set.categories.all() for q in c.questions.all() if not q.archived)
     for category in question_set.categories.all():
         questions = [q for q in category.questions.all() if not q.archived]
         if not questions:
@@ -196,12 +198,15 @@ def build_package(question_set: QuestionSet) -> genanki.Package:
                     tags=[_tag(question_set.slug), _tag(category.slug)],
                 )
             )
+            done += 1
+            if progress is not None and done % 100 == 0:
+                progress(done, total)
         decks.append(deck)
     return genanki.Package(decks)
 
 
-def to_apkg(question_set: QuestionSet) -> bytes:
-    package = build_package(question_set)
+def to_apkg(question_set: QuestionSet, progress=None) -> bytes:
+    package = build_package(question_set, progress)
     handle, path = tempfile.mkstemp(suffix=".apkg")
     os.close(handle)
     try:

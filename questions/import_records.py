@@ -16,9 +16,11 @@ class ImportRecordQuerySet(models.QuerySet):
 
 class ImportRecord(models.Model):
     class Status(models.TextChoices):
+        PARSING = "parsing", "being parsed"
         PENDING = "pending", "awaiting review"
         APPLIED = "applied", "applied"
         CANCELLED = "cancelled", "cancelled"
+        FAILED = "failed", "failed"
 
     file_name = models.CharField(max_length=255)
     data = models.BinaryField()
@@ -49,6 +51,9 @@ class ImportRecord(models.Model):
     # the applied result.
     report = models.JSONField(default=dict, blank=True)
     base_url = models.URLField(max_length=500, blank=True)
+    # The latest job on this record: its parse, then its apply.
+    job = models.ForeignKey("prepsite.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    failure = models.TextField(blank=True, help_text="Why the upload could not be parsed, naming the line.")
 
     objects = ImportRecordQuerySet.as_manager()
 

@@ -13,14 +13,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from content.parser import ParseError
-from prepsite.htmx import for_htmx
+from prepsite.htmx import for_htmx, wants_fragment
 
-from .import_forms import UploadForm, parse_error_message
+from .import_forms import UploadForm
 from .import_records import ImportRecord
-from .imports import ImportNotPending, apply_record, cancel_record, create_record, grouped_changes
+from .imports import ImportNotPending, cancel_record, create_record, grouped_changes, start_apply
 from .models import QuestionSet
 
 IMPORT_PERMISSION = "questions.import_questionset"
@@ -59,13 +58,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         form = UploadForm(initial={"replaces": request.GET.get("set") or None})
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            record = create_record(form.data_bytes, upload.name, request.user, form.cleaned_data["replaces"],
-                                   base_url=form.cleaned_data["base_url"])
-        except ParseError as exc:
-            form.add_error("file", parse_error_message(exc))
-        else:
-            return _redirect(request, record.get_absolute_url())
+        record = create_record(form.data_bytes, upload.name, request.user, form.cleaned_data["replaces"],
+                               base_url=form.cleaned_data["base_url"])
+        return _redirect(request, record.get_absolute_url())
     status = 422 if form.is_bound and form.errors else 200
     recent = ImportRecord.objects.select_related("uploaded_by", "question_set").defer("data", "report")[:5]
     return TemplateResponse(
@@ -76,14 +71,20 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @import_permission_required
 @require_GET
+@for_htmx("import-progress", use_partial="import-progress")
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The report stored at upload (pending) or at apply; nothing is parsed here."""
-    record = get_object_or_404(ImportRecord.objects.select_related("uploaded_by", "target", "question_set"), pk=pk)
+    """The job's progress while it parses or applies, then the stored report; nothing is parsed here."""
+    record = get_object_or_404(
+        ImportRecord.objects.select_related("uploaded_by", "target", "question_set", "job"), pk=pk
+    )
+    working = record.job is not None and not record.job.finished
+    if not working and wants_fragment(request, "import-progress"):
+        return HttpResponseClientRefresh()  # done: the whole page changes, from progress to the report
     report = record.report
     return TemplateResponse(
         request,
         "questions/imports/detail.html",
-        _context(request, f"Import of {record.file_name}", record=record, report=report,
+        _context(request, f"Import of {record.file_name}", record=record, report=report, working=working,
                  groups=grouped_changes(report)),
     )
 
@@ -93,13 +94,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(ImportRecord, pk=pk)
     try:
-        record = apply_record(record.pk)
+        start_apply(record, request.user)
     except ImportNotPending as exc:
         messages.error(request, f"Nothing was changed: {exc}.")
-    except ParseError as exc:
-        messages.error(request, f"Nothing was changed: {parse_error_message(exc)}")
     else:
-        messages.success(request, f"Imported “{record.set_title}”: {record.summary()}.")
+        messages.info(request, f"Applying “{record.set_title}” in one transaction; progress shows below.")
     return _redirect(request, record.get_absolute_url())
 
 

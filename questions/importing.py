@@ -30,6 +30,7 @@ SHIPPED_DIR = Path(settings.BASE_DIR) / "content" / "sets"
 # An answer at least this similar (difflib ratio) to a vanished question's is that question retitled.
 SIMILAR_ANSWER = 0.8
 BATCH = 500
+PROGRESS_EVERY = 25  # questions between progress calls (each may write the job's row)
 
 
 @dataclass
@@ -112,11 +113,15 @@ def sync(
     dry_run: bool = False,
     target: QuestionSet | None = None,
     source_hash: str = "",
+    rendered: dict | None = None,
+    progress=None,
 ) -> ImportReport:
     """Write `document` over `target` (or the set with the same slug) in one transaction.
 
     With dry_run the same work runs and is rolled back, so the report is exactly what
-    a real import would do.
+    a real import would do. `rendered` is render_all()'s result, made beforehand outside the
+    transaction; `progress(done, total)` is called every PROGRESS_EVERY questions and may raise
+    to stop the import (everything is rolled back).
     """
     report = ImportReport(
         set_title=document.title,
@@ -130,7 +135,7 @@ def sync(
     )
     try:
         with transaction.atomic():
-            _sync(document, target, source_hash, report)
+            _sync(document, target, source_hash, report, rendered or {}, progress)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -138,8 +143,25 @@ def sync(
     return report
 
 
-def _sync(document: Document, target: QuestionSet | None, source_hash: str, report: ImportReport) -> None:
+def render_all(document: Document, progress=None) -> dict[int, tuple[str, list[str]]]:
+    """Every question's HTML, by id(doc): the slow part of an import, done outside its transaction."""
     renderer = Renderer(base_url=document.base_url)
+    docs = document.questions
+    rendered = {}
+    for done, doc in enumerate(docs, 1):
+        rendered[id(doc)] = render_question(doc, renderer)
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(docs)):
+            progress(done, len(docs))
+    return rendered
+
+
+def _sync(document: Document, target: QuestionSet | None, source_hash: str, report: ImportReport,
+          rendered: dict, progress) -> None:
+    renderer = Renderer(base_url=document.base_url)
+
+    def render(doc):
+        return rendered.get(id(doc)) or render_question(doc, renderer)
+
     now = timezone.now()
     if target is not None:
         question_set = QuestionSet.objects.select_for_update().get(pk=target.pk)
@@ -188,8 +210,12 @@ def _sync(document: Document, target: QuestionSet | None, source_hash: str, repo
     # Created rows are written in batches so a 10,000-question import stays small in memory.
     pending: list[tuple[Question, QuestionDoc, list[str]]] = []
     to_update: list[tuple[Question, QuestionDoc, list[str] | None]] = []
+    done, total = 0, len(docs)
     for category, docs in category_rows:
         for position, doc in enumerate(docs):
+            done += 1
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done, total)
             row = matched.get(id(doc))
             answer_md = doc.source_md
             fields = {
@@ -202,7 +228,7 @@ def _sync(document: Document, target: QuestionSet | None, source_hash: str, repo
                 "archived": False,
             }
             if row is None:
-                answer_html, highlighted = render_question(doc, renderer)
+                answer_html, highlighted = render(doc)
                 pending.append((Question(answer_html=answer_html, **fields), doc, highlighted))
                 report.changes.append(QuestionChange("created", category.title, doc.title, doc.number, fields["slug"],
                                                      "", answer_md))
@@ -227,7 +253,7 @@ def _sync(document: Document, target: QuestionSet | None, source_hash: str, repo
             highlighted = None
             if not same_examples or old_answer != answer_md:
                 # Examples and authored items are replaced together with the answer.
-                row.answer_html, highlighted = render_question(doc, renderer)
+                row.answer_html, highlighted = render(doc)
             to_update.append((row, doc, highlighted))
             report.changes.append(QuestionChange(
                 "updated", category.title, doc.title, doc.number, fields["slug"], old_answer, answer_md,

@@ -12,11 +12,11 @@ from django.urls import reverse
 
 
 class QuestionSetManager(models.Manager):
-    def sync(self, document, *, dry_run: bool = False, target=None, source_hash: str = ""):
+    def sync(self, document, *, dry_run: bool = False, target=None, source_hash: str = "", **kwargs):
         """Write a parsed Document over its set in one transaction; returns an ImportReport."""
         from .importing import sync  # importing imports these models
 
-        return sync(document, dry_run=dry_run, target=target, source_hash=source_hash)
+        return sync(document, dry_run=dry_run, target=target, source_hash=source_hash, **kwargs)
 
 
 class QuestionSet(models.Model):
@@ -253,3 +253,4 @@ class OldSlug(models.Model):
 
 
 from .import_records import ImportRecord  # noqa: E402,F401  (a model of this app, kept in its own module)
+from .export_files import AnkiExport  # noqa: E402,F401  (a model of this app, kept in its own module)

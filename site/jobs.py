@@ -20,6 +20,10 @@ from .models import Job
 logger = logging.getLogger(__name__)
 
 
+class Failed(Exception):
+    """A failure that another attempt cannot fix (bad input, a time limit): recorded, never retried."""
+
+
 def run(job_id: str, work) -> str:
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
@@ -30,6 +34,10 @@ def run(job_id: str, work) -> str:
     job.refresh_from_db()
     try:
         work(job)
+    except Failed as exc:
+        logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, exc)
+        Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, failure=str(exc)[:2000], updated_at=timezone.now())
+        return Job.State.FAILED
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row and retried
         reason = f"{type(exc).__name__}: {exc}"[:2000]
         delays = settings.JOB_RETRY_DELAYS

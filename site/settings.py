@@ -218,6 +218,8 @@ EMAIL_TIMEOUT = 10
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOB_RETRY_DELAYS = [30, 120, 600]  # seconds before the 2nd, 3rd and 4th attempt
 JOB_STALE_AFTER = 300  # a running job silent this long lost its worker and is enqueued again
+IMPORT_TIME_LIMIT = int(os.environ.get("IMPORT_TIME_LIMIT", "300"))  # seconds an import job may run
+EXPORT_JOB_THRESHOLD = 500  # Anki exports of sets larger than this run as a job
 
 # Uploaded Markdown sets are read into memory; anything bigger is refused by the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from prepsite.jobs import run_pending
 from questions.import_records import ImportRecord
 from questions.models import Question, QuestionSet
 
@@ -45,13 +46,21 @@ def upload(client, data: bytes, name="set.md", replaces=None, **headers):
     payload = {"file": SimpleUploadedFile(name, data, content_type="text/markdown")}
     if replaces is not None:
         payload["replaces"] = replaces.pk
-    return client.post(UPLOAD, payload, headers=headers)
+    response = client.post(UPLOAD, payload, headers=headers)
+    run_pending()  # the parse job
+    return response
+
+
+def apply(client, record, **kwargs):
+    response = client.post(reverse("imports:import_apply", args=[record.pk]), **kwargs)
+    run_pending()
+    return response
 
 
 # --- who may use it -------------------------------------------------------------------
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_anonymous_and_non_staff_are_sent_to_the_admin_login(client, user):
     response = client.get(UPLOAD)
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
@@ -64,7 +73,7 @@ def test_anonymous_and_non_staff_are_sent_to_the_admin_login(client, user):
     assert not ImportRecord.objects.exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_staff_without_the_permission_get_403(client, staff):
     client.force_login(staff)
     assert client.get(UPLOAD).status_code == 403
@@ -73,7 +82,7 @@ def test_staff_without_the_permission_get_403(client, staff):
     assert not ImportRecord.objects.exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_pending_record_cannot_be_applied_by_someone_without_the_permission(importer_client, client, staff):
     upload(importer_client, SMALL.encode())
     record = ImportRecord.objects.get()
@@ -85,7 +94,7 @@ def test_pending_record_cannot_be_applied_by_someone_without_the_permission(impo
     assert record.status == "pending" and not QuestionSet.objects.exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_question_set_list_links_to_the_import_page(importer_client, client, admin_user):
     response = importer_client.get(reverse("admin:questions_questionset_changelist"))
     assert response.status_code == 200
@@ -97,7 +106,7 @@ def test_question_set_list_links_to_the_import_page(importer_client, client, adm
 # --- upload → preview → apply / cancel ------------------------------------------------
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_upload_previews_without_changing_anything(importer_client, importer):
     data = SEED.read_bytes()
     response = upload(importer_client, data, SEED.name)
@@ -116,7 +125,7 @@ def test_upload_previews_without_changing_anything(importer_client, importer):
     assert not QuestionSet.objects.exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_apply_imports_once_and_refuses_a_second_time(importer_client):
     upload(importer_client, SMALL.encode(), "small.md")
     record = ImportRecord.objects.get()
@@ -125,7 +134,11 @@ def test_apply_imports_once_and_refuses_a_second_time(importer_client):
 
     response = importer_client.post(apply_url, follow=True)
     assert response.status_code == 200
-    assert "2 created, 0 updated, 0 unchanged, 0 archived" in response.content.decode()
+    page = response.content.decode()
+    assert 'id="import-progress"' in page and 'id="apply-import"' not in page  # the job runs; no second Apply
+    run_pending()
+    page = importer_client.get(record.get_absolute_url()).content.decode()
+    assert "2 created, 0 updated, 0 unchanged, 0 archived" in page and 'id="import-progress"' not in page
     record.refresh_from_db()
     assert record.status == "applied" and record.applied_at is not None
     question_set = QuestionSet.objects.get()
@@ -133,7 +146,7 @@ def test_apply_imports_once_and_refuses_a_second_time(importer_client):
     assert list(Question.objects.values_list("title", flat=True)) == ["What is a view?", "What is a model?"]
     assert Question.objects.get(title="What is a model?").examples.get().language == "python"
 
-    response = importer_client.post(apply_url, follow=True)
+    response = apply(importer_client, record, follow=True)
     assert "already applied" in response.content.decode()
     assert Question.objects.count() == 2 and QuestionSet.objects.count() == 1
     assert importer_client.post(reverse("imports:import_cancel", args=[record.pk])).status_code == 302
@@ -141,7 +154,7 @@ def test_apply_imports_once_and_refuses_a_second_time(importer_client):
     assert record.status == "applied"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_cancel_changes_nothing_and_cannot_be_applied_afterwards(importer_client):
     upload(importer_client, SMALL.encode())
     record = ImportRecord.objects.get()
@@ -149,21 +162,21 @@ def test_cancel_changes_nothing_and_cannot_be_applied_afterwards(importer_client
     assert response.status_code == 302 and response["Location"] == HISTORY
     record.refresh_from_db()
     assert record.status == "cancelled"
-    importer_client.post(reverse("imports:import_apply", args=[record.pk]))
+    apply(importer_client, record)
     assert not QuestionSet.objects.exists()
     record.refresh_from_db()
     assert record.status == "cancelled"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_apply_uses_the_stored_bytes(importer_client):
     upload(importer_client, SMALL.encode())
     record = ImportRecord.objects.get()
-    importer_client.post(reverse("imports:import_apply", args=[record.pk]))
+    apply(importer_client, record)
     assert QuestionSet.objects.get().content_hash == record.sha256
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_reupload_of_the_same_file_shows_nothing_to_do(importer_client, seed_set):
     response = upload(importer_client, SEED.read_bytes(), SEED.name, follow=False)
     record = ImportRecord.objects.get()
@@ -173,7 +186,7 @@ def test_reupload_of_the_same_file_shows_nothing_to_do(importer_client, seed_set
     assert (record.created, record.updated, record.unchanged) == (0, 0, total)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_preview_shows_escaped_diffs_creations_and_archivals_per_category(importer_client, seed_set):
     text = SEED.read_text()
     first = Question.objects.of_set(seed_set.slug).first()
@@ -197,19 +210,19 @@ def test_preview_shows_escaped_diffs_creations_and_archivals_per_category(import
     assert first.title in page
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_replaces_an_existing_set_chosen_on_the_form(importer_client, seed_set):
     text = SEED.read_text().replace("# Django Interview Questions & Answers", "# Django questions, 2nd edition", 1)
     upload(importer_client, text.encode(), "second-edition.md", replaces=seed_set)
     record = ImportRecord.objects.get()
     assert record.target == seed_set and record.created == 0
-    importer_client.post(reverse("imports:import_apply", args=[record.pk]))
+    apply(importer_client, record)
     seed_set.refresh_from_db()
     assert QuestionSet.objects.count() == 1
     assert seed_set.title == "Django questions, 2nd edition"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_warnings_are_listed_in_the_preview(importer_client):
     text = SMALL + "\n### 3. What is a view?\n\n### 4. Empty one?\n"
     upload(importer_client, text.encode())
@@ -217,7 +230,7 @@ def test_warnings_are_listed_in_the_preview(importer_client):
     assert "duplicate title" in page and "empty answer" in page
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_htmx_upload_redirects_the_client_or_swaps_the_form(importer_client):
     response = upload(importer_client, SMALL.encode(), HX_Request="true")
     assert response.status_code == 200
@@ -232,7 +245,7 @@ def test_htmx_upload_redirects_the_client_or_swaps_the_form(importer_client):
 BROKEN_FENCE = "# Set\n\nSome intro.\n\n```python\nprint('never closed')\nmore code\n"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
@@ -240,11 +253,9 @@ BROKEN_FENCE = "# Set\n\nSome intro.\n\n```python\nprint('never closed')\nmore c
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "image.md", "binary"),
         (b"", "empty.md", "empty"),
         (b"   \n\n  ", "blank.md", "empty"),
-        (b"# Notes\n\nJust some prose without any questions.\n", "notes.md", "no questions found"),
-        (BROKEN_FENCE.encode(), "broken.md", "Line 5: code fence"),
         (SMALL.encode(), "set.pdf", "ends in .md"),
     ],
-    ids=["latin-1", "binary", "empty", "blank", "no-questions", "unclosed-fence", "extension"],
+    ids=["latin-1", "binary", "empty", "blank", "extension"],
 )
 def test_bad_input_is_refused_on_the_upload_page(importer_client, seed_set, data, name, message):
     before = list(Question.objects.values_list("pk", "answer_md", "archived"))
@@ -257,7 +268,28 @@ def test_bad_input_is_refused_on_the_upload_page(importer_client, seed_set, data
     assert list(Question.objects.values_list("pk", "answer_md", "archived")) == before
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"# Notes\n\nJust some prose without any questions.\n", "no questions found"),
+        (BROKEN_FENCE.encode(), "Line 5: code fence"),
+    ],
+    ids=["no-questions", "unclosed-fence"],
+)
+def test_a_failing_parse_is_recorded_with_a_readable_reason(importer_client, seed_set, data, message):
+    before = list(Question.objects.values_list("pk", "answer_md", "archived"))
+    response = upload(importer_client, data, "bad.md")
+    record = ImportRecord.objects.get()
+    assert response.status_code == 302 and record.status == "failed"
+    assert message.lower() in record.failure.lower()
+    assert record.job.state == "failed" and record.job.attempts == 1  # bad input is not retried
+    page = importer_client.get(record.get_absolute_url()).content.decode()
+    assert 'id="import-failure"' in page and message.lower() in page.lower() and 'id="apply-import"' not in page
+    assert list(Question.objects.values_list("pk", "answer_md", "archived")) == before
+
+
+@pytest.mark.django_db(transaction=True)
 def test_too_large_is_refused(importer_client, settings):
     data = (SMALL + "x" * 100 + "\n").encode() * (5 * 1024 * 1024 // 150 + 10)
     assert len(data) > 5 * 1024 * 1024
@@ -267,7 +299,7 @@ def test_too_large_is_refused(importer_client, settings):
     assert not ImportRecord.objects.exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_missing_file_is_a_form_error(importer_client):
     response = importer_client.post(UPLOAD, {})
     assert response.status_code == 422
@@ -277,12 +309,12 @@ def test_missing_file_is_a_form_error(importer_client):
 # --- history ---------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_history_lists_who_when_file_hash_and_counts(importer_client, importer, django_assert_max_num_queries):
     for n in range(3):
         upload(importer_client, SMALL.replace("Small set", f"Small set {n}").encode(), f"small-{n}.md")
     record = ImportRecord.objects.first()
-    importer_client.post(reverse("imports:import_apply", args=[record.pk]))
+    apply(importer_client, record)
     record.refresh_from_db()
     with django_assert_max_num_queries(8):
         response = importer_client.get(HISTORY)
@@ -304,11 +336,11 @@ def test_history_lists_who_when_file_hash_and_counts(importer_client, importer, 
     assert importer_client.get(HISTORY, {"set": "99999"}).status_code == 404
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_each_set_shows_its_last_import(importer_client, admin_user, client, django_assert_max_num_queries):
     for _ in range(2):
         upload(importer_client, SMALL.encode(), "small.md")
-        importer_client.post(reverse("imports:import_apply", args=[ImportRecord.objects.first().pk]))
+        apply(importer_client, ImportRecord.objects.first())
     latest = ImportRecord.objects.applied().first()
     question_set = QuestionSet.objects.get()
     client.force_login(admin_user)

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import login
+from prepsite.jobs import run_pending
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +36,10 @@ def _upload(page, data: bytes):
     page.set_input_files("input[name=file]", files=[{"name": "browser-set.md", "mimeType": "text/markdown", "buffer": data}])
     page.get_by_role("button", name="Upload and preview").click()
     expect(page).to_have_url(re.compile(r"/admin/content/import/\d+/$"), timeout=15000)
+    # The parse is a job: the page shows its progress, then turns into the preview by itself.
+    expect(page.locator("#import-progress")).to_contain_text("Parsing and previewing")
+    run_pending()
+    expect(page.locator("#import-progress")).to_have_count(0, timeout=15000)
 
 
 def test_staff_uploads_previews_applies_and_finds_the_questions(page, importer):
@@ -49,6 +54,9 @@ def test_staff_uploads_previews_applies_and_finds_the_questions(page, importer):
     expect(page.get_by_text("What is a TCP handshake?")).to_be_visible()
 
     page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#import-progress")).to_contain_text("Applying", timeout=15000)
+    expect(page.locator("#import-actions")).to_have_count(0)
+    run_pending()
     expect(page.locator("#import-summary")).to_contain_text("Applied", timeout=15000)
     expect(page.locator("#import-actions")).to_have_count(0)
     page.get_by_role("link", name="view on the site").click()

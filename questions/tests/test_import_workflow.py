@@ -8,11 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from prepsite.jobs import run_pending
 from questions import importing
 from questions.import_records import ImportRecord
 from questions.models import Question, QuestionSet
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 WARNED = "# Warned\n\n## Basics\n\n### 1. What is a view?\nA callable.\n\n### 2. Empty?\n\n### 3. Last?\nYes.\n"
 
@@ -24,8 +25,16 @@ def importer_client(client, importer):
 
 
 def upload(client, data: bytes, name="set.md", **fields):
-    return client.post(reverse("imports:import_upload"),
-                       {"file": SimpleUploadedFile(name, data, content_type="text/markdown"), **fields})
+    response = client.post(reverse("imports:import_upload"),
+                           {"file": SimpleUploadedFile(name, data, content_type="text/markdown"), **fields})
+    run_pending()  # the parse job
+    return response
+
+
+def apply(client, record):
+    response = client.post(reverse("imports:import_apply", args=[record.pk]))
+    run_pending()
+    return response
 
 
 def test_a_pending_preview_is_parsed_once_and_applied_from_the_stored_bytes(importer_client):
@@ -36,7 +45,7 @@ def test_a_pending_preview_is_parsed_once_and_applied_from_the_stored_bytes(impo
             page = importer_client.get(record.get_absolute_url())
             assert page.status_code == 200 and "3 created" in page.content.decode()
         assert parsed.call_count == 1
-        importer_client.post(reverse("imports:import_apply", args=[record.pk]))
+        apply(importer_client, record)
         assert parsed.call_count == 2
         assert parsed.call_args.args[0] == WARNED.encode()
     record.refresh_from_db()
@@ -105,7 +114,7 @@ def test_source_and_license_come_from_the_document_and_survive_a_reimport_withou
 
 def test_preview_names_the_old_title_of_a_retitled_question(importer_client):
     upload(importer_client, WARNED.encode())
-    importer_client.post(reverse("imports:import_apply", args=[ImportRecord.objects.get().pk]))
+    apply(importer_client, ImportRecord.objects.get())
     upload(importer_client, WARNED.replace("What is a view?", "What is a Django view?").encode())
     page = importer_client.get(ImportRecord.objects.first().get_absolute_url()).content.decode()
     assert "0 created, 1 updated" in page
