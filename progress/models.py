@@ -20,6 +20,10 @@ from .retrievability import at_least
 DEFAULT_RETENTION = 0.90
 DEFAULT_NEW_PER_DAY = 20  # Anki's default
 WEAK_RETRIEVABILITY = 0.8
+# Mastered: Anki's "mature" (an interval of 21 days or more), here as FSRS stability, after a pass.
+MASTERED_STABILITY_DAYS = 21.0
+MASTERED_RATINGS = (fsrs.Rating.Good.value, fsrs.Rating.Easy.value)
+READINESS_DEFAULT_DAYS = 7
 
 # fsrs.Card's schedule, mirrored by Card's columns and by a log's *_before columns. The *_after
 # columns keep all but last_review, which after a rating is the log's reviewed_at.
@@ -103,6 +107,9 @@ class CardQuerySet(models.QuerySet):
         again = ReviewLog.objects.filter(card=OuterRef("pk"), rating=Rating.AGAIN)
         return self.reviewed().filter(Exists(again) | ~at_least(threshold, now))
 
+    def mastered(self):
+        return self.filter(mastered_condition())
+
     def in_scope(self, *, set_slug: str = "", category_id: int | None = None):
         qs = self
         if set_slug:
@@ -120,6 +127,11 @@ def due_condition(now: datetime, day_ends: datetime | None = None) -> Q:
     return Q(state=State.REVIEW, due__lt=day_ends or now) | Q(due__lte=now)
 
 
+def mastered_condition(prefix: str = "") -> Q:
+    """Shown to be retained: stability of at least 21 days, and the last rating Good or Easy."""
+    return Q(**{f"{prefix}stability__gte": MASTERED_STABILITY_DAYS, f"{prefix}last_rating__in": MASTERED_RATINGS})
+
+
 class Card(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards")
     question = models.ForeignKey("questions.Question", on_delete=models.CASCADE, related_name="review_cards")
@@ -130,6 +142,8 @@ class Card(models.Model):
     due = models.DateTimeField()
     # None: never reviewed, i.e. a new card (fsrs 6 has no "new" state).
     last_review = models.DateTimeField(null=True, blank=True)
+    # The rating of the latest review (None for a new card): "mastered" needs it.
+    last_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     suspended = models.BooleanField(default=False)
     buried_until = models.DateTimeField(null=True, blank=True)
     # Bumped on every change; forms carry it so a replayed or concurrent post is detected.
@@ -190,11 +204,12 @@ class Card(models.Model):
             self.to_fsrs(), fsrs.Rating(rating), review_datetime=now, review_duration=duration_ms
         )
         self.set_from_fsrs(rated)
+        self.last_rating = int(rating)
         self.version += 1
         if self.pk is None:
             self.save(force_insert=True)
         else:
-            self.save(update_fields=[*SCHEDULE_FIELDS, "version"])
+            self.save(update_fields=[*SCHEDULE_FIELDS, "last_rating", "version"])
         log = ReviewLog(
             user_id=self.user_id,
             card=self,
@@ -212,8 +227,9 @@ class Card(models.Model):
     def undo(self, log: ReviewLog) -> None:
         """Put the card back exactly as it was before the log's rating, and drop the log."""
         self.set_schedule(log.before())
+        self.last_rating = self.logs.exclude(pk=log.pk).order_by("-reviewed_at", "-pk").values_list("rating", flat=True).first()
         self.version += 1
-        self.save(update_fields=[*SCHEDULE_FIELDS, "version"])
+        self.save(update_fields=[*SCHEDULE_FIELDS, "last_rating", "version"])
         log.delete()
 
 
