@@ -280,3 +280,77 @@ class ReviewLog(models.Model):
             review_datetime=self.reviewed_at,
             review_duration=self.duration_ms,
         )
+
+
+class InterviewQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(user=user)
+
+    def upcoming(self, today: date):
+        return self.filter(on__gte=today).order_by("on", "pk")
+
+    def awaiting_outcome(self, today: date):
+        """Past interviews the user has not yet said how they went."""
+        return self.filter(on__lt=today, outcome="").order_by("-on", "-pk")
+
+
+class Interview(models.Model):
+    """An interview date the user prepares for: its scope (all sets, one set, or chosen categories),
+    the recall they aim for on the day, and afterwards how it went."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", "All sets"
+        SET = "set", "One question set"
+        CATEGORIES = "categories", "Chosen categories"
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "Not told yet"
+        WENT_WELL = "well", "It went well"
+        MIXED = "mixed", "Some good, some bad"
+        WENT_BADLY = "badly", "It went badly"
+        CANCELLED = "cancelled", "It did not take place"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interviews")
+    title = models.CharField(max_length=120, blank=True)
+    on = models.DateField()
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
+    question_set = models.ForeignKey("questions.QuestionSet", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
+    categories = models.ManyToManyField("questions.Category", blank=True, related_name="+")
+    target = models.FloatField(default=DEFAULT_RETENTION)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
+    outcome_note = models.TextField(blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InterviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["on", "pk"]
+        indexes = [models.Index(fields=["user", "on"], name="progress_interview_user_on")]
+
+    def __str__(self) -> str:
+        return self.title or f"Interview on {self.on:%d %B %Y}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+    def questions_q(self, prefix: str = "") -> Q:
+        """The questions in scope, as a filter on Question (with `prefix` for a related lookup)."""
+        if self.scope == self.Scope.SET:
+            return Q(**{f"{prefix}category__question_set_id": self.question_set_id})
+        if self.scope == self.Scope.CATEGORIES:
+            return Q(**{f"{prefix}category__in": self.categories.values("pk")})
+        return Q()
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope == self.Scope.SET:
+            return self.question_set.title if self.question_set else "a deleted set"
+        if self.scope == self.Scope.CATEGORIES:
+            return ", ".join(category.title for category in self.categories.all()) or "no categories"
+        return "all sets"
+
+    def days_left(self, today: date) -> int:
+        return (self.on - today).days

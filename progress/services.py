@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 
 import fsrs
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 
 from questions.models import Question
 
-from .models import Card, ReviewLog, ReviewSettings, valid_time_zone
+from .models import Card, Interview, ReviewLog, ReviewSettings, valid_time_zone
 
 
 class StaleCard(Exception):
@@ -236,3 +236,18 @@ def change_time_zone(review_settings: ReviewSettings, time_zone: str) -> None:
         ReviewLog.objects.filter(user_id=review_settings.user_id).update(
             local_day=TruncDate("reviewed_at", tzinfo=review_settings.tz)
         )
+
+
+def interviews_for(user, today) -> tuple[list[Interview], list[Interview]]:
+    """The user's upcoming interviews (nearest first), and past ones not yet told how they went."""
+    rows = (
+        Interview.objects.of(user)
+        .filter(Q(on__gte=today) | Q(outcome=""))
+        .select_related("question_set")
+        .prefetch_related("categories")
+        .order_by("on", "pk")
+    )
+    upcoming, awaiting = [], []
+    for interview in rows:
+        (upcoming if interview.on >= today else awaiting).append(interview)
+    return upcoming, awaiting[::-1]

@@ -302,3 +302,41 @@ def dashboard(user, review_settings: ReviewSettings, now: datetime, readiness_on
         "forecast": forecast_chart(forecast),
         "today": today,
     }
+
+
+@dataclass
+class InterviewFigures:
+    interview: object
+    days_left: int
+    total: int
+    readiness: float
+
+    @property
+    def on_target(self) -> bool:
+        return self.total > 0 and self.readiness >= self.interview.target
+
+
+def interview_figures(user, review_settings: ReviewSettings, interviews, now: datetime) -> list[InterviewFigures]:
+    """Readiness on each interview's date over its scope, unseen questions counting as 0: one query."""
+    interviews = list(interviews)
+    if not interviews:
+        return []
+    today = review_settings.local_day(now)
+    reviewed = Q(card__last_review__isnull=False)
+    sums = {}
+    for i, interview in enumerate(interviews):
+        in_scope = interview.questions_q()
+        at = readiness_moment(review_settings, now, interview.on)
+        sums[f"n{i}"] = Count("pk", filter=in_scope) if in_scope else Count("pk")
+        sums[f"r{i}"] = Sum(retrievability(at, "card__"), filter=reviewed & in_scope)
+    figures = (
+        Question.objects.listed()
+        .alias(card=FilteredRelation("review_cards", condition=Q(review_cards__user=user)))
+        .aggregate(**sums)
+    )
+    result = []
+    for i, interview in enumerate(interviews):
+        total = figures[f"n{i}"]
+        readiness = (figures[f"r{i}"] or 0.0) / total if total else 0.0
+        result.append(InterviewFigures(interview, interview.days_left(today), total, readiness))
+    return result
