@@ -96,6 +96,10 @@ class RatingForm(forms.Form):
         return min(self.cleaned_data["duration_ms"] or 0, MAX_DURATION_MS)
 
 
+class FlashcardRatingForm(RatingForm):
+    next = forms.CharField(required=False, max_length=2000)
+
+
 class UndoForm(forms.Form):
     log = WholeNumberField(label="Rating log", required=False)
 

@@ -237,6 +237,7 @@ class ReviewLog(models.Model):
     class Source(models.TextChoices):
         REVIEW = "review", "Review session"
         QUIZ = "quiz", "Quiz"
+        FLASHCARD = "flashcard", "Flashcards"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs")
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="logs")

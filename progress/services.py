@@ -82,8 +82,9 @@ def rate_question(
     duration_ms: int = 0,
     now: datetime | None = None,
     review_settings: ReviewSettings | None = None,
+    source: str = ReviewLog.Source.REVIEW,
 ) -> ReviewLog:
-    """Rate the user's card for a question in a review session; a first rating creates the card.
+    """Rate the user's card for a question in a review session (or on a flashcard); a first rating creates the card.
 
     Raises Question.DoesNotExist for a question that is not listed, StaleCard when `version` is not
     the card's current one (the rating was already applied, or another tab moved on).
@@ -95,7 +96,7 @@ def rate_question(
         if card.version != version:
             raise StaleCard
         return _review(user, question_id, card, fsrs.Rating(rating), now=now, duration_ms=duration_ms,
-                       source=ReviewLog.Source.REVIEW, review_settings=review_settings)
+                       source=source, review_settings=review_settings)
 
 
 def quiz_rating(correct: bool, duration_ms: int = 0, seconds_per_item: int | None = None) -> fsrs.Rating:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("review/questions/<int:pk>/suspend/", views.suspend, name="suspend"),
     path("review/cards/<int:pk>/unsuspend/", views.unsuspend, name="unsuspend"),
     path("review/undo/", views.undo, name="undo"),
+    path("flashcards/questions/<int:pk>/rate/", views.flashcard_rate, name="flashcard_rate"),
     path("review/suspended/", views.suspended, name="suspended"),
     path("review/settings/", views.review_settings, name="settings"),
     path("progress/", views.dashboard, name="dashboard"),

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -21,7 +22,7 @@ from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
 from questions.models import Category, Question, QuestionSet
 
 from . import services, stats
-from .forms import CardActionForm, InterviewForm, OutcomeForm, RatingForm, ReviewSettingsForm, ScopeForm, UndoForm
+from .forms import CardActionForm, FlashcardRatingForm, InterviewForm, OutcomeForm, RatingForm, ReviewSettingsForm, ScopeForm, UndoForm
 from .models import Card, Interview, ReviewLog
 from .queue import Scope, build_session
 
@@ -119,6 +120,28 @@ def rate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _after_action(request, scope, review_settings, notice="That card was already answered; here is the next one.")
     log.card = Card(pk=log.card_id)  # the undo button needs only the ids
     return _after_action(request, scope, review_settings, undo_log=log)
+
+
+@login_required
+@require_POST
+def flashcard_rate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Rate a flashcard after its answer was shown, as in a review, then go on to the next card."""
+    form = FlashcardRatingForm(request.POST)
+    if not form.is_valid():
+        return TemplateResponse(request, "progress/flashcard_rating_error.html", {"form": form}, status=422)
+    data = form.cleaned_data
+    question = get_object_or_404(Question.objects.listed().with_category(), pk=pk)
+    try:
+        log = services.rate_question(request.user, pk, data["rating"], version=data["version"],
+                                     duration_ms=data["duration_ms"], source=ReviewLog.Source.FLASHCARD)
+    except services.StaleCard:
+        messages.info(request, "That card was already rated.")
+    else:
+        messages.success(request, f"Rated {log.get_rating_display()}: “{question.title}” is due again {log.due_after:%d %b}.")
+    target = data["next"]
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = question.category.get_absolute_url()
+    return redirect(target)
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from django import template
 
+from ..models import Card
 from ..queue import Scope, due_counts
 from ..services import interviews_for, settings_for, utc_now
 from ..stats import interview_figures
@@ -22,6 +23,18 @@ def review_summary(context):
     upcoming, _ = interviews_for(user, review_settings.local_day(now))
     nearest = interview_figures(user, review_settings, upcoming[:1], now)
     return {"signed_in": True, "counts": counts, "interview": nearest[0] if nearest else None}
+
+
+@register.inclusion_tag("progress/partials/flashcard_rating.html", takes_context=True)
+def flashcard_rating(context, question, next_url):
+    """Again/Hard/Good/Easy under a revealed flashcard, for a signed-in user; the version guards a replayed post."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"signed_in": False}
+    version = Card.objects.filter(user=user, question=question).values_list("version", flat=True).first()
+    return {"signed_in": True, "request": request, "question": question, "next_url": next_url,
+            "version": version or 0, "csrf_token": context.get("csrf_token")}
 
 
 @register.filter
