@@ -116,14 +116,16 @@ def record_quiz_answer(
     duration_ms: int = 0,
     seconds_per_item: int | None = None,
     answered_at: datetime | None = None,
+    rating: fsrs.Rating | int | None = None,
 ) -> ReviewLog:
-    """Feed a quiz answer into the schedule, rated by quiz_rating().
+    """Feed a quiz answer into the schedule: with the user's own `rating` (self-graded recall),
+    else rated by quiz_rating().
 
     Called on every quiz answer, so it is kept to three statements: the locked card (with the
     user's settings in the same query), its update and the log; a first answer inserts the card
     already rated instead of updating it.
     """
-    rating = quiz_rating(correct, duration_ms, seconds_per_item)
+    rating = fsrs.Rating(rating) if rating is not None else quiz_rating(correct, duration_ms, seconds_per_item)
     now = _as_utc(answered_at)
     of_user = ReviewSettings.objects.filter(user_id=OuterRef("user_id"))
     with transaction.atomic():
