@@ -20,7 +20,7 @@ from .forms import NoteForm
 from .models import Bookmark, Category, Note, Question, QuestionSet
 from .search import search_questions
 
-STATUS_FILTERS = [("", "All"), ("new", "New"), ("learning", "Learning"), ("known", "Known"), ("bookmarked", "Bookmarked")]
+STATUS_FILTERS = [("", "All"), ("new", "New"), ("learning", "Learning"), ("known", "Mastered"), ("bookmarked", "Bookmarked")]
 
 
 @require_GET
