@@ -123,7 +123,7 @@ class InterviewForm(forms.ModelForm):
     )
     categories = forms.ModelMultipleChoiceField(
         label="Categories", required=False, widget=forms.CheckboxSelectMultiple,
-        queryset=Category.objects.select_related("question_set").order_by("question_set__title", "position"),
+        queryset=Category.objects.listed().select_related("question_set").order_by("question_set__title", "position"),
         error_messages={"invalid_choice": "One of the chosen categories does not exist.",
                         "invalid_pk_value": "One of the chosen categories does not exist."},
     )
