@@ -315,7 +315,8 @@ class Interview(models.Model):
     title = models.CharField(max_length=120, blank=True)
     on = models.DateField()
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
-    question_set = models.ForeignKey("questions.QuestionSet", null=True, blank=True, on_delete=models.CASCADE,
+    # SET_NULL: a deleted set leaves the date and its outcome; its scope then holds no questions.
+    question_set = models.ForeignKey("questions.QuestionSet", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     categories = models.ManyToManyField("questions.Category", blank=True, related_name="+")
     target = models.FloatField(default=DEFAULT_RETENTION)
