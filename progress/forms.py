@@ -3,8 +3,9 @@
 from django import forms
 
 from prepsite.forms import WholeNumberField
+from questions.models import Category, QuestionSet
 
-from .models import Rating, ReviewSettings, time_zone_names, valid_time_zone
+from .models import DEFAULT_RETENTION, Interview, Rating, ReviewSettings, time_zone_names, valid_time_zone
 
 MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
 MAX_NEW_PER_DAY = 500
@@ -95,5 +96,85 @@ class RatingForm(forms.Form):
         return min(self.cleaned_data["duration_ms"] or 0, MAX_DURATION_MS)
 
 
+class FlashcardRatingForm(RatingForm):
+    next = forms.CharField(required=False, max_length=2000)
+
+
 class UndoForm(forms.Form):
     log = WholeNumberField(label="Rating log", required=False)
+
+
+MIN_TARGET, MAX_TARGET = 0.5, 0.99
+
+
+class InterviewForm(forms.ModelForm):
+    title = forms.CharField(label="Name", max_length=120, required=False,
+                            help_text="Optional, such as “Acme, onsite”.")
+    on = forms.DateField(
+        label="Interview date", widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date of the interview.",
+                        "invalid": "Enter the date as YYYY-MM-DD, such as 2026-12-15."},
+    )
+    scope = forms.ChoiceField(label="Questions to prepare", choices=Interview.Scope.choices,
+                              widget=forms.RadioSelect, initial=Interview.Scope.ALL)
+    question_set = forms.ModelChoiceField(
+        label="Question set", queryset=QuestionSet.objects.order_by("title"), required=False,
+        error_messages={"invalid_choice": "That question set does not exist."},
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label="Categories", required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Category.objects.listed().select_related("question_set").order_by("question_set__title", "position"),
+        error_messages={"invalid_choice": "One of the chosen categories does not exist.",
+                        "invalid_pk_value": "One of the chosen categories does not exist."},
+    )
+    target = forms.FloatField(
+        label="Target recall", min_value=MIN_TARGET, max_value=MAX_TARGET, initial=DEFAULT_RETENTION,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": MIN_TARGET, "max": MAX_TARGET}),
+        help_text="The average chance of recalling a question on the day you aim for, from 0.50 to 0.99.",
+        error_messages={"min_value": "The target must be at least 0.50.",
+                        "max_value": "The target can be at most 0.99: nobody recalls everything.",
+                        "invalid": "Enter the target as a number such as 0.90.",
+                        "required": "Enter a target between 0.50 and 0.99, such as 0.90."},
+    )
+
+    class Meta:
+        model = Interview
+        fields = ["title", "on", "scope", "question_set", "categories", "target"]
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if self.today is not None and on < self.today and (self.instance.pk is None or on != self.instance.on):
+            raise forms.ValidationError("The interview date cannot be in the past.")
+        return on
+
+    def clean(self):
+        data = super().clean()
+        scope = data.get("scope")
+        if scope == Interview.Scope.SET and not data.get("question_set"):
+            self.add_error("question_set", "Choose the question set to prepare.")
+        if scope == Interview.Scope.CATEGORIES and not data.get("categories"):
+            self.add_error("categories", "Choose at least one category to prepare.")
+        if scope != Interview.Scope.SET:
+            data["question_set"] = None
+        if scope != Interview.Scope.CATEGORIES:
+            data["categories"] = Category.objects.none()
+        return data
+
+
+class OutcomeForm(forms.ModelForm):
+    outcome = forms.ChoiceField(
+        label="How did it go?", widget=forms.RadioSelect,
+        choices=[c for c in Interview.Outcome.choices if c[0]],
+        error_messages={"required": "Choose how the interview went.",
+                        "invalid_choice": "Choose one of the answers listed."},
+    )
+    outcome_note = forms.CharField(label="Notes for next time", required=False, max_length=2000,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = Interview
+        fields = ["outcome", "outcome_note"]

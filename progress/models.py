@@ -20,6 +20,10 @@ from .retrievability import at_least
 DEFAULT_RETENTION = 0.90
 DEFAULT_NEW_PER_DAY = 20  # Anki's default
 WEAK_RETRIEVABILITY = 0.8
+# Mastered: Anki's "mature" (an interval of 21 days or more), here as FSRS stability, after a pass.
+MASTERED_STABILITY_DAYS = 21.0
+MASTERED_RATINGS = (fsrs.Rating.Good.value, fsrs.Rating.Easy.value)
+READINESS_DEFAULT_DAYS = 7
 
 # fsrs.Card's schedule, mirrored by Card's columns and by a log's *_before columns. The *_after
 # columns keep all but last_review, which after a rating is the log's reviewed_at.
@@ -103,6 +107,9 @@ class CardQuerySet(models.QuerySet):
         again = ReviewLog.objects.filter(card=OuterRef("pk"), rating=Rating.AGAIN)
         return self.reviewed().filter(Exists(again) | ~at_least(threshold, now))
 
+    def mastered(self):
+        return self.filter(mastered_condition())
+
     def in_scope(self, *, set_slug: str = "", category_id: int | None = None):
         qs = self
         if set_slug:
@@ -120,6 +127,11 @@ def due_condition(now: datetime, day_ends: datetime | None = None) -> Q:
     return Q(state=State.REVIEW, due__lt=day_ends or now) | Q(due__lte=now)
 
 
+def mastered_condition(prefix: str = "") -> Q:
+    """Shown to be retained: stability of at least 21 days, and the last rating Good or Easy."""
+    return Q(**{f"{prefix}stability__gte": MASTERED_STABILITY_DAYS, f"{prefix}last_rating__in": MASTERED_RATINGS})
+
+
 class Card(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards")
     question = models.ForeignKey("questions.Question", on_delete=models.CASCADE, related_name="review_cards")
@@ -130,6 +142,8 @@ class Card(models.Model):
     due = models.DateTimeField()
     # None: never reviewed, i.e. a new card (fsrs 6 has no "new" state).
     last_review = models.DateTimeField(null=True, blank=True)
+    # The rating of the latest review (None for a new card): "mastered" needs it.
+    last_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     suspended = models.BooleanField(default=False)
     buried_until = models.DateTimeField(null=True, blank=True)
     # Bumped on every change; forms carry it so a replayed or concurrent post is detected.
@@ -190,11 +204,12 @@ class Card(models.Model):
             self.to_fsrs(), fsrs.Rating(rating), review_datetime=now, review_duration=duration_ms
         )
         self.set_from_fsrs(rated)
+        self.last_rating = int(rating)
         self.version += 1
         if self.pk is None:
             self.save(force_insert=True)
         else:
-            self.save(update_fields=[*SCHEDULE_FIELDS, "version"])
+            self.save(update_fields=[*SCHEDULE_FIELDS, "last_rating", "version"])
         log = ReviewLog(
             user_id=self.user_id,
             card=self,
@@ -212,8 +227,9 @@ class Card(models.Model):
     def undo(self, log: ReviewLog) -> None:
         """Put the card back exactly as it was before the log's rating, and drop the log."""
         self.set_schedule(log.before())
+        self.last_rating = self.logs.exclude(pk=log.pk).order_by("-reviewed_at", "-pk").values_list("rating", flat=True).first()
         self.version += 1
-        self.save(update_fields=[*SCHEDULE_FIELDS, "version"])
+        self.save(update_fields=[*SCHEDULE_FIELDS, "last_rating", "version"])
         log.delete()
 
 
@@ -221,6 +237,7 @@ class ReviewLog(models.Model):
     class Source(models.TextChoices):
         REVIEW = "review", "Review session"
         QUIZ = "quiz", "Quiz"
+        FLASHCARD = "flashcard", "Flashcards"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs")
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="logs")
@@ -264,3 +281,78 @@ class ReviewLog(models.Model):
             review_datetime=self.reviewed_at,
             review_duration=self.duration_ms,
         )
+
+
+class InterviewQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(user=user)
+
+    def upcoming(self, today: date):
+        return self.filter(on__gte=today).order_by("on", "pk")
+
+    def awaiting_outcome(self, today: date):
+        """Past interviews the user has not yet said how they went."""
+        return self.filter(on__lt=today, outcome="").order_by("-on", "-pk")
+
+
+class Interview(models.Model):
+    """An interview date the user prepares for: its scope (all sets, one set, or chosen categories),
+    the recall they aim for on the day, and afterwards how it went."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", "All sets"
+        SET = "set", "One question set"
+        CATEGORIES = "categories", "Chosen categories"
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "Not told yet"
+        WENT_WELL = "well", "It went well"
+        MIXED = "mixed", "Some good, some bad"
+        WENT_BADLY = "badly", "It went badly"
+        CANCELLED = "cancelled", "It did not take place"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interviews")
+    title = models.CharField(max_length=120, blank=True)
+    on = models.DateField()
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
+    # SET_NULL: a deleted set leaves the date and its outcome; its scope then holds no questions.
+    question_set = models.ForeignKey("questions.QuestionSet", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    categories = models.ManyToManyField("questions.Category", blank=True, related_name="+")
+    target = models.FloatField(default=DEFAULT_RETENTION)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
+    outcome_note = models.TextField(blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InterviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["on", "pk"]
+        indexes = [models.Index(fields=["user", "on"], name="progress_interview_user_on")]
+
+    def __str__(self) -> str:
+        return self.title or f"Interview on {self.on:%d %B %Y}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+    def questions_q(self, prefix: str = "") -> Q:
+        """The questions in scope, as a filter on Question (with `prefix` for a related lookup)."""
+        if self.scope == self.Scope.SET:
+            return Q(**{f"{prefix}category__question_set_id": self.question_set_id})
+        if self.scope == self.Scope.CATEGORIES:
+            return Q(**{f"{prefix}category__in": self.categories.values("pk")})
+        return Q()
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope == self.Scope.SET:
+            return self.question_set.title if self.question_set else "a deleted set"
+        if self.scope == self.Scope.CATEGORIES:
+            return ", ".join(category.title for category in self.categories.all()) or "no categories"
+        return "all sets"
+
+    def days_left(self, today: date) -> int:
+        return (self.on - today).days

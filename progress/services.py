@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 
 import fsrs
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 
 from questions.models import Question
 
-from .models import Card, ReviewLog, ReviewSettings, valid_time_zone
+from .models import Card, Interview, ReviewLog, ReviewSettings, valid_time_zone
 
 
 class StaleCard(Exception):
@@ -82,8 +82,9 @@ def rate_question(
     duration_ms: int = 0,
     now: datetime | None = None,
     review_settings: ReviewSettings | None = None,
+    source: str = ReviewLog.Source.REVIEW,
 ) -> ReviewLog:
-    """Rate the user's card for a question in a review session; a first rating creates the card.
+    """Rate the user's card for a question in a review session (or on a flashcard); a first rating creates the card.
 
     Raises Question.DoesNotExist for a question that is not listed, StaleCard when `version` is not
     the card's current one (the rating was already applied, or another tab moved on).
@@ -95,7 +96,7 @@ def rate_question(
         if card.version != version:
             raise StaleCard
         return _review(user, question_id, card, fsrs.Rating(rating), now=now, duration_ms=duration_ms,
-                       source=ReviewLog.Source.REVIEW, review_settings=review_settings)
+                       source=source, review_settings=review_settings)
 
 
 def quiz_rating(correct: bool, duration_ms: int = 0, seconds_per_item: int | None = None) -> fsrs.Rating:
@@ -115,14 +116,16 @@ def record_quiz_answer(
     duration_ms: int = 0,
     seconds_per_item: int | None = None,
     answered_at: datetime | None = None,
+    rating: fsrs.Rating | int | None = None,
 ) -> ReviewLog:
-    """Feed a quiz answer into the schedule, rated by quiz_rating().
+    """Feed a quiz answer into the schedule: with the user's own `rating` (self-graded recall),
+    else rated by quiz_rating().
 
     Called on every quiz answer, so it is kept to three statements: the locked card (with the
     user's settings in the same query), its update and the log; a first answer inserts the card
     already rated instead of updating it.
     """
-    rating = quiz_rating(correct, duration_ms, seconds_per_item)
+    rating = fsrs.Rating(rating) if rating is not None else quiz_rating(correct, duration_ms, seconds_per_item)
     now = _as_utc(answered_at)
     of_user = ReviewSettings.objects.filter(user_id=OuterRef("user_id"))
     with transaction.atomic():
@@ -236,3 +239,18 @@ def change_time_zone(review_settings: ReviewSettings, time_zone: str) -> None:
         ReviewLog.objects.filter(user_id=review_settings.user_id).update(
             local_day=TruncDate("reviewed_at", tzinfo=review_settings.tz)
         )
+
+
+def interviews_for(user, today) -> tuple[list[Interview], list[Interview]]:
+    """The user's upcoming interviews (nearest first), and past ones not yet told how they went."""
+    rows = (
+        Interview.objects.of(user)
+        .filter(Q(on__gte=today) | Q(outcome=""))
+        .select_related("question_set")
+        .prefetch_related("categories")
+        .order_by("on", "pk")
+    )
+    upcoming, awaiting = [], []
+    for interview in rows:
+        (upcoming if interview.on >= today else awaiting).append(interview)
+    return upcoming, awaiting[::-1]

@@ -1,7 +1,8 @@
 """Figures for the review buttons and the progress dashboard.
 
 Counting is done by the database (grouped and conditional aggregates), and so is retrievability
-(progress.retrievability's SQL port of fsrs), summed per category, so no card row reaches Python.
+(progress.retrievability's SQL port of fsrs) on the readiness date, summed per category, so no card
+row reaches Python.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from django.db.models.functions import Floor
 from questions.models import Category, Question
 
 from .charts import forecast_chart, heatmap_chart
-from .models import Card, ReviewLog, ReviewSettings, State
-from .retrievability import Epoch, at_least, retrievability
+from .models import MASTERED_STABILITY_DAYS, READINESS_DEFAULT_DAYS, Card, ReviewLog, ReviewSettings, State, mastered_condition
+from .retrievability import Epoch, retrievability
 from .services import start_of_tomorrow
 
 HEATMAP_DAYS = 371  # 53 full weeks
@@ -92,7 +93,7 @@ class Row:
 
     @property
     def readiness(self) -> float:
-        """Mean retrievability now over all questions, unseen ones counting as 0."""
+        """Mean retrievability on the readiness date over all questions, unseen ones counting as 0."""
         return self.retrievability_sum / self.total if self.total else 0.0
 
     def add(self, other: Row) -> None:
@@ -134,8 +135,20 @@ def _forecast_day(bounds: list[datetime], column: str) -> Case:
     return Case(*whens, default=Value(None), output_field=FloatField())
 
 
-def _category_rows(user, review_settings: ReviewSettings, now: datetime) -> tuple[Row, list[Row], list[tuple[date, int]]]:
+def readiness_moment(review_settings: ReviewSettings, now: datetime, on: date | None = None) -> datetime:
+    """When readiness is predicted for: the start of day `on` in the user's time zone (not before
+    now), or 7 days from now when there is no date."""
+    if on is None:
+        return now + timedelta(days=READINESS_DEFAULT_DAYS)
+    return max(now, datetime.combine(on, datetime.min.time(), tzinfo=review_settings.tz))
+
+
+def _category_rows(
+    user, review_settings: ReviewSettings, now: datetime, at: datetime | None = None
+) -> tuple[Row, list[Row], list[tuple[date, int]]]:
     """Per-category rows and the 30-day forecast, from one pass over the listed questions.
+
+    Readiness sums each card's retrievability at `at` (the readiness moment; 7 days from now by default).
 
     Each listed question is joined to the user's card for it (if any) through the (user, question)
     unique index; rows come back grouped by category and forecast day, and are summed here.
@@ -156,8 +169,8 @@ def _category_rows(user, review_settings: ReviewSettings, now: datetime) -> tupl
             n_review=Count("card", filter=reviewed & Q(card__state=State.REVIEW)),
             n_suspended=Count("card", filter=Q(card__suspended=True)),
             n_due=Count("card", filter=reviewed & Q(card__suspended=False, card__due__lt=end_of_today)),
-            r_sum=Sum(retrievability(now, "card__"), filter=reviewed),
-            n_mastered=Count("card", filter=reviewed & at_least(review_settings.desired_retention, now, "card__")),
+            r_sum=Sum(retrievability(at or readiness_moment(review_settings, now), "card__"), filter=reviewed),
+            n_mastered=Count("card", filter=reviewed & mastered_condition("card__")),
         )
         .order_by()
     )
@@ -273,13 +286,57 @@ def _forecast(user, review_settings: ReviewSettings, now: datetime) -> list[tupl
     return _category_rows(user, review_settings, now)[2]
 
 
-def dashboard(user, review_settings: ReviewSettings, now: datetime) -> dict:
+def dashboard(user, review_settings: ReviewSettings, now: datetime, readiness_on: date | None = None) -> dict:
+    """Everything the dashboard shows; readiness is predicted for `readiness_on` (else in 7 days)."""
     today = now.astimezone(review_settings.tz).date()
-    overall, sets, forecast = _category_rows(user, review_settings, now)
+    at = readiness_moment(review_settings, now, readiness_on)
+    overall, sets, forecast = _category_rows(user, review_settings, now, at)
     return {
         "overall": overall,
+        "readiness_at": at,
+        "readiness_on": readiness_on,
+        "readiness_days": READINESS_DEFAULT_DAYS,
+        "mastered_days": int(MASTERED_STABILITY_DAYS),
         "sets": sets,
         **_cached_activity(user, review_settings, today, _fingerprint(user)),
         "forecast": forecast_chart(forecast),
         "today": today,
     }
+
+
+@dataclass
+class InterviewFigures:
+    interview: object
+    days_left: int
+    total: int
+    readiness: float
+
+    @property
+    def on_target(self) -> bool:
+        return self.total > 0 and self.readiness >= self.interview.target
+
+
+def interview_figures(user, review_settings: ReviewSettings, interviews, now: datetime) -> list[InterviewFigures]:
+    """Readiness on each interview's date over its scope, unseen questions counting as 0: one query."""
+    interviews = list(interviews)
+    if not interviews:
+        return []
+    today = review_settings.local_day(now)
+    reviewed = Q(card__last_review__isnull=False)
+    sums = {}
+    for i, interview in enumerate(interviews):
+        in_scope = interview.questions_q()
+        at = readiness_moment(review_settings, now, interview.on)
+        sums[f"n{i}"] = Count("pk", filter=in_scope) if in_scope else Count("pk")
+        sums[f"r{i}"] = Sum(retrievability(at, "card__"), filter=reviewed & in_scope)
+    figures = (
+        Question.objects.listed()
+        .alias(card=FilteredRelation("review_cards", condition=Q(review_cards__user=user)))
+        .aggregate(**sums)
+    )
+    result = []
+    for i, interview in enumerate(interviews):
+        total = figures[f"n{i}"]
+        readiness = (figures[f"r{i}"] or 0.0) / total if total else 0.0
+        result.append(InterviewFigures(interview, interview.days_left(today), total, readiness))
+    return result

@@ -10,7 +10,12 @@ urlpatterns = [
     path("review/questions/<int:pk>/suspend/", views.suspend, name="suspend"),
     path("review/cards/<int:pk>/unsuspend/", views.unsuspend, name="unsuspend"),
     path("review/undo/", views.undo, name="undo"),
+    path("flashcards/questions/<int:pk>/rate/", views.flashcard_rate, name="flashcard_rate"),
     path("review/suspended/", views.suspended, name="suspended"),
     path("review/settings/", views.review_settings, name="settings"),
     path("progress/", views.dashboard, name="dashboard"),
+    path("progress/interviews/", views.interviews, name="interviews"),
+    path("progress/interviews/<int:pk>/", views.interview_edit, name="interview_edit"),
+    path("progress/interviews/<int:pk>/delete/", views.interview_delete, name="interview_delete"),
+    path("progress/interviews/<int:pk>/outcome/", views.interview_outcome, name="interview_outcome"),
 ]

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -21,8 +22,8 @@ from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
 from questions.models import Category, Question, QuestionSet
 
 from . import services, stats
-from .forms import CardActionForm, RatingForm, ReviewSettingsForm, ScopeForm, UndoForm
-from .models import Card, ReviewLog
+from .forms import CardActionForm, FlashcardRatingForm, InterviewForm, OutcomeForm, RatingForm, ReviewSettingsForm, ScopeForm, UndoForm
+from .models import Card, Interview, ReviewLog
 from .queue import Scope, build_session
 
 SESSION = "review.html#session"
@@ -123,6 +124,28 @@ def rate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def flashcard_rate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Rate a flashcard after its answer was shown, as in a review, then go on to the next card."""
+    form = FlashcardRatingForm(request.POST)
+    if not form.is_valid():
+        return TemplateResponse(request, "progress/flashcard_rating_error.html", {"form": form}, status=422)
+    data = form.cleaned_data
+    question = get_object_or_404(Question.objects.listed().with_category(), pk=pk)
+    try:
+        log = services.rate_question(request.user, pk, data["rating"], version=data["version"],
+                                     duration_ms=data["duration_ms"], source=ReviewLog.Source.FLASHCARD)
+    except services.StaleCard:
+        messages.info(request, "That card was already rated.")
+    else:
+        messages.success(request, f"Rated {log.get_rating_display()}: “{question.title}” is due again {log.due_after:%d %b}.")
+    target = data["next"]
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = question.category.get_absolute_url()
+    return redirect(target)
+
+
+@login_required
+@require_POST
 def undo(request: HtmxHttpRequest) -> HttpResponse:
     form = UndoForm(request.POST)
     scope = _scope(request)
@@ -218,7 +241,94 @@ def review_settings(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    return _dashboard_response(request)
+
+
+def _dashboard_response(request, invalid: OutcomeForm | None = None) -> TemplateResponse:
+    """The dashboard; `invalid` is a posted outcome form to show with its errors (422)."""
     review_settings = _settings(request)
-    context = stats.dashboard(request.user, review_settings, services.utc_now())
-    context["review_settings"] = review_settings
-    return TemplateResponse(request, "progress/dashboard.html", context)
+    now = services.utc_now()
+    today = review_settings.local_day(now)
+    upcoming, awaiting = services.interviews_for(request.user, today)
+    context = stats.dashboard(request.user, review_settings, now, readiness_on=upcoming[0].on if upcoming else None)
+    context.update({
+        "review_settings": review_settings,
+        "interviews": stats.interview_figures(request.user, review_settings, upcoming, now),
+        "awaiting_outcome": [
+            invalid if invalid is not None and invalid.instance.pk == interview.pk
+            else OutcomeForm(instance=interview, prefix=f"i{interview.pk}")
+            for interview in awaiting
+        ],
+    })
+    return TemplateResponse(request, "progress/dashboard.html", context, status=200 if invalid is None else 422)
+
+
+def _interviews_page(request, review_settings, form, *, status=200, editing=None) -> TemplateResponse:
+    now = services.utc_now()
+    today = review_settings.local_day(now)
+    upcoming, awaiting = services.interviews_for(request.user, today)
+    past = Interview.objects.of(request.user).filter(on__lt=today).exclude(outcome="")
+    return TemplateResponse(request, "progress/interviews.html", {
+        "form": form,
+        "editing": editing,
+        "interviews": stats.interview_figures(request.user, review_settings, upcoming, now),
+        "awaiting_outcome": awaiting,
+        "past": past,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interviews(request: HtmxHttpRequest) -> HttpResponse:
+    """The user's interview dates, and the form to add one."""
+    review_settings = _settings(request)
+    today = review_settings.local_day(services.utc_now())
+    if request.method == "POST":
+        form = InterviewForm(request.POST, today=today, instance=Interview(user=request.user))
+        if form.is_valid():
+            with transaction.atomic():  # the row and its categories
+                interview = form.save()
+            messages.success(request, f"Interview date saved: {interview.label}, {interview.on:%d %B %Y}.")
+            return redirect("progress:interviews")
+        return _interviews_page(request, review_settings, form, status=422)
+    return _interviews_page(request, review_settings, InterviewForm(today=today))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    interview = get_object_or_404(Interview.objects.of(request.user), pk=pk)
+    review_settings = _settings(request)
+    today = review_settings.local_day(services.utc_now())
+    if request.method == "POST":
+        form = InterviewForm(request.POST, today=today, instance=interview)
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+            messages.success(request, "Interview date updated.")
+            return redirect("progress:interviews")
+        return _interviews_page(request, review_settings, form, status=422, editing=interview)
+    return _interviews_page(request, review_settings, InterviewForm(today=today, instance=interview), editing=interview)
+
+
+@login_required
+@require_POST
+def interview_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    interview = get_object_or_404(Interview.objects.of(request.user), pk=pk)
+    interview.delete()
+    messages.success(request, f"Removed {interview.label}.")
+    return redirect("progress:interviews")
+
+
+@login_required
+@require_POST
+def interview_outcome(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Store how a past interview went."""
+    interview = get_object_or_404(Interview.objects.of(request.user), pk=pk)
+    form = OutcomeForm(request.POST, instance=interview, prefix=f"i{interview.pk}")
+    if not form.is_valid():
+        return _dashboard_response(request, invalid=form)
+    form.instance.outcome_at = services.utc_now()
+    form.save()
+    messages.success(request, "Thank you: noted how it went.")
+    return redirect("progress:dashboard")

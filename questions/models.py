@@ -110,7 +110,14 @@ class QuestionQuerySet(models.QuerySet):
             my_card=FilteredRelation("review_cards", condition=Q(review_cards__user=user)),
             card_state=F("my_card__state"),
             card_last_review=F("my_card__last_review"),
+            card_stability=F("my_card__stability"),
+            card_last_rating=F("my_card__last_rating"),
         )
+
+
+# progress' rule for "mastered", repeated here: questions does not import progress (test_status_badges checks both).
+MASTERED_STABILITY_DAYS = 21.0
+MASTERED_RATINGS = (fsrs.Rating.Good.value, fsrs.Rating.Easy.value)
 
 
 class Question(models.Model):
@@ -143,12 +150,16 @@ class Question(models.Model):
 
     @property
     def study_status(self) -> str:
-        """new / learning / known from the annotations of with_study_status(); "" when unknown."""
+        """new / learning / known from the annotations of with_study_status(); "" when unknown.
+
+        "known" is progress' "mastered": stability of 21 days or more and a last rating of Good or Easy.
+        """
         if not hasattr(self, "card_state"):
             return ""
         if self.card_state is None or self.card_last_review is None:
             return "new"
-        return "known" if self.card_state == fsrs.State.Review.value else "learning"
+        mastered = (self.card_stability or 0) >= MASTERED_STABILITY_DAYS and self.card_last_rating in MASTERED_RATINGS
+        return "known" if mastered else "learning"
 
 
 class Example(models.Model):

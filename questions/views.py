@@ -22,7 +22,7 @@ from .models import Bookmark, Category, Note, Question, QuestionSet
 from .related import related_links
 from .search import search_questions
 
-STATUS_FILTERS = [("", "All"), ("new", "New"), ("learning", "Learning"), ("known", "Known"), ("bookmarked", "Bookmarked")]
+STATUS_FILTERS = [("", "All"), ("new", "New"), ("learning", "Learning"), ("known", "Mastered"), ("bookmarked", "Bookmarked")]
 
 
 @require_GET

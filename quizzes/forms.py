@@ -158,7 +158,21 @@ class AnswerForm(forms.Form):
 
 
 class MarkForm(forms.Form):
+    """The user's rating of their recall (1 Again … 4 Easy); a bare right/wrong verdict is still accepted."""
+
     item = item_field()
-    verdict = forms.ChoiceField(choices=[("right", "Right"), ("wrong", "Wrong")], error_messages={
-        "required": "Mark the answer as right or wrong.", "invalid_choice": "Mark the answer as right or wrong.",
+    rating = forms.TypedChoiceField(choices=[(1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")], coerce=int,
+                                    required=False, empty_value=None, error_messages={
+        "invalid_choice": "Rate your answer from 1 (Again) to 4 (Easy).",
     })
+    verdict = forms.ChoiceField(choices=[("right", "Right"), ("wrong", "Wrong")], required=False, error_messages={
+        "invalid_choice": "Mark the answer as right or wrong.",
+    })
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rating") is None and not data.get("verdict") and not self.errors:
+            raise forms.ValidationError("Rate your answer from 1 (Again) to 4 (Easy).")
+        if data.get("rating") is not None:
+            data["verdict"] = "right" if data["rating"] > 1 else "wrong"
+        return data

@@ -237,7 +237,7 @@ def grade(item: AttemptItem, response: dict) -> bool | None:
     return sorted(response["choices"]) == sorted(snap.get("key") or [])
 
 
-def _feed_schedule(attempt: Attempt, item: AttemptItem) -> None:
+def _feed_schedule(attempt: Attempt, item: AttemptItem, rating: int | None = None) -> None:
     if item.question_id is None or item.correct is None:
         return
     record_quiz_answer(
@@ -247,6 +247,7 @@ def _feed_schedule(attempt: Attempt, item: AttemptItem) -> None:
         duration_ms=item.duration_ms,
         seconds_per_item=attempt.seconds_per_item,
         answered_at=item.answered_at,
+        rating=rating,
     )
 
 
@@ -278,8 +279,9 @@ def answer(user, attempt_id: int, number: int, choices: list[str], text: str, no
     return _on_time(user, attempt_id, now, work)
 
 
-def mark_recall(user, attempt_id: int, number: int, verdict: str, now=None) -> Outcome:
-    """The user's own mark for a recall item, after seeing the model answer."""
+def mark_recall(user, attempt_id: int, number: int, verdict: str, now=None, rating: int | None = None) -> Outcome:
+    """The user's own mark for a recall item, after seeing the model answer; their rating, when
+    given, is what the schedule records (else right is Good, wrong is Again)."""
     now = now or timezone.now()
     if verdict not in ("right", "wrong"):
         raise QuizError("Mark the answer as right or wrong.")
@@ -297,7 +299,7 @@ def mark_recall(user, attempt_id: int, number: int, verdict: str, now=None) -> O
             item.refresh_from_db(fields=["correct"])
             return Outcome(item, applied=False, finished=False, attempt=attempt, items=items)
         item.correct = verdict == "right"
-        _feed_schedule(attempt, item)
+        _feed_schedule(attempt, item, rating)
         return Outcome(item, applied=True, finished=_finish_when_done(attempt, items, now), attempt=attempt,
                        items=items)
 

@@ -210,7 +210,7 @@ def answer(request, pk: int):
 def mark(request, pk: int):
     form = MarkForm(request.POST)
     return _record(request, pk, form, lambda data: services.mark_recall(
-        request.user, pk, data["item"], data["verdict"]
+        request.user, pk, data["item"], data["verdict"], rating=data["rating"]
     ))
 
 

@@ -65,3 +65,17 @@ def test_anonymous_review_goes_to_login_and_back(page, user, seed_set):
     page.locator("form button[type=submit], form input[type=submit]").last.click()
     expect(page).to_have_url(re.compile(r"/review/$"))
     expect(page.locator(".question-title")).to_be_visible()
+
+
+def test_flashcard_reveal_then_key_3_rates_the_card(page, user, make_question):
+    first = make_question("First card", category__title="ORM", answer_md="One.")
+    make_question("Second card", category__title="ORM", answer_md="Two.")
+    login(page)
+    page.goto(f"/sets/{first.category.question_set.slug}/{first.category.slug}/cards/1/")
+    page.keyboard.press("Space")  # htmx swaps in the answer, with the rating buttons under it
+    expect(page.get_by_test_id("flashcard-rating")).to_be_visible()
+    page.keyboard.press("3")
+    expect(page.get_by_test_id("card-position")).to_have_text("2 / 2", timeout=10_000)
+    log = ReviewLog.objects.get()
+    assert (log.card.question_id, log.rating, log.source) == (first.pk, 3, "flashcard")
+    assert Card.objects.get(question=first).last_rating == 3

@@ -24,9 +24,11 @@ def test_sql_retrievability_matches_fsrs_on_random_cards(user, make_question):
                     last_review=NOW - timedelta(days=rng.uniform(0, 120), seconds=rng.randint(0, 86399)))
         for _ in range(40)
     ]
-    in_sql = dict(Card.objects.annotate(r=retrievability(NOW)).values_list("pk", "r"))
-    for card in cards:
-        assert in_sql[card.pk] == pytest.approx(card.retrievability(settings, NOW), rel=1e-9)
+    # now, and at future dates (readiness on an interview date), including a fraction of a day ahead
+    for at in (NOW, NOW + timedelta(days=7), NOW + timedelta(days=45, hours=13, minutes=7)):
+        in_sql = dict(Card.objects.annotate(r=retrievability(at)).values_list("pk", "r"))
+        for card in cards:
+            assert in_sql[card.pk] == pytest.approx(card.retrievability(settings, at), rel=1e-9)
 
 
 def test_due_now_counts_review_cards_by_the_day_and_learning_steps_by_the_minute(user, make_question):

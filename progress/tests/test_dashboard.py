@@ -69,24 +69,28 @@ def test_dashboard_counts_mastery_and_readiness(signed_in, user, questions):
     in_first = [q for q in questions if q.category_id == first_category.pk]
     # one well-known card, one just failed, one suspended new
     Card.objects.create(user=user, question=in_first[0], state=State.REVIEW, step=None, stability=100.0,
-                        difficulty=3.0, due=now + timedelta(days=90), last_review=now - timedelta(days=1))
-    services.record_quiz_answer(user, in_first[1], correct=False, answered_at=now - timedelta(minutes=1))
+                        difficulty=3.0, due=now + timedelta(days=90), last_review=now - timedelta(days=1), last_rating=3)
+    failed = services.record_quiz_answer(user, in_first[1], correct=False, answered_at=now - timedelta(minutes=1)).card
     Card.objects.create(user=user, question=in_first[2], due=now, suspended=True)
     response = signed_in.get("/progress/")
     assert response.status_code == 200
     overall = response.context["overall"]
+    in_a_week = response.context["readiness_at"]
+    assert timedelta(days=7) <= in_a_week - now < timedelta(days=7, seconds=30)
     row = next(r for s in response.context["sets"] for r in s.children if r.category == first_category)
     assert (row.total, row.learning, row.review) == (len(in_first), 1, 1)
     assert row.new == len(in_first) - 2
     scheduler = fsrs.Scheduler()
-    expected_r = scheduler.get_card_retrievability(
-        fsrs.Card(1, fsrs.State.Review, None, 100.0, 3.0, now, now - timedelta(days=1)), now
+    known_r = scheduler.get_card_retrievability(
+        fsrs.Card(1, fsrs.State.Review, None, 100.0, 3.0, now, now - timedelta(days=1)), in_a_week
     )
-    # the failed card was reviewed a minute ago: its retrievability now is 1 as well
-    assert row.mastered == 2
-    assert row.readiness == pytest.approx((expected_r + 1.0) / len(in_first))
+    failed_r = scheduler.get_card_retrievability(failed.to_fsrs(), in_a_week)
+    # the failed card was reviewed a minute ago: recall now is ~1, in a week far less, and not mastered
+    assert failed_r < 0.6
+    assert row.mastered == 1
+    assert row.readiness == pytest.approx((known_r + failed_r) / len(in_first))
     assert overall.total == len(questions)
-    assert overall.mastery == pytest.approx(2 / len(questions))
+    assert overall.mastery == pytest.approx(1 / len(questions))
 
 
 @pytest.mark.django_db
@@ -213,24 +217,28 @@ def test_settings_page_defaults_time_zone_to_browser(signed_in, user):
 @pytest.mark.django_db
 @pytest.mark.parametrize("retention", [0.9, 0.8])
 def test_readiness_and_mastery_match_fsrs_card_by_card(user, questions, retention):
-    """The SQL retrievability (sum and >= retention) equals fsrs's, card by card."""
+    """The SQL retrievability summed on the readiness date equals fsrs's, card by card; the desired
+    retention changes neither figure."""
 
     rng = random.Random(7)
     settings = ReviewSettings.objects.create(user=user, desired_retention=retention)
     now = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+    on = date(2026, 4, 2)
+    at = datetime(2026, 4, 2, tzinfo=settings.tz)
     scheduler = fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False)
     expected_sum, expected_mastered = 0.0, 0
     for q in questions:
         last = now - timedelta(days=rng.uniform(0, 90), seconds=rng.randint(0, 86399))
         stability = rng.choice([rng.uniform(0.01, 3), rng.uniform(3, 400)])
+        rating = rng.choice([1, 2, 3, 4])
         Card.objects.create(user=user, question=q, state=State.REVIEW, step=None, stability=stability,
-                            difficulty=5.0, due=now, last_review=last)
-        r = scheduler.get_card_retrievability(fsrs.Card(1, fsrs.State.Review, None, stability, 5.0, now, last), now)
+                            difficulty=5.0, due=now, last_review=last, last_rating=rating)
+        r = scheduler.get_card_retrievability(fsrs.Card(1, fsrs.State.Review, None, stability, 5.0, now, last), at)
         expected_sum += r
-        expected_mastered += r >= retention
-    data = stats.dashboard(user, settings, now)
+        expected_mastered += stability >= 21 and rating >= 3
+    data = stats.dashboard(user, settings, now, readiness_on=on)
     assert data["overall"].retrievability_sum == pytest.approx(expected_sum, rel=1e-9)
-    assert data["overall"].mastered == expected_mastered
+    assert data["overall"].mastered == expected_mastered > 0
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questions.models import Bookmark, Category, Note, Question
+from questions import models as question_models
 
 HTMX = {"HX-Request": "true"}
 
@@ -112,11 +113,16 @@ def test_category_status_filter(signed_in, user, category, questions, django_ass
 
 
 @pytest.mark.django_db
-def test_status_badges_from_review_cards(signed_in, user, other_user, category, questions, django_assert_max_num_queries):
+def test_status_badges_from_review_cards(signed_in, user, other_user, category, questions, make_question,
+                                        django_assert_max_num_queries):
     Card = apps.get_model("progress", "Card")
+    questions = questions + [make_question(category=category), make_question(category=category)]
     now = timezone.now()
-    Card.objects.create(user=user, question=questions[0], state=2, due=now, last_review=now)
+    Card.objects.create(user=user, question=questions[0], state=2, due=now, last_review=now, stability=30, last_rating=3)
     Card.objects.create(user=user, question=questions[1], state=1, due=now, last_review=now)
+    # in review, but neither stable enough nor last passed: not mastered (progress' rule)
+    Card.objects.create(user=user, question=questions[-2], state=2, due=now, last_review=now, stability=8.3, last_rating=4)
+    Card.objects.create(user=user, question=questions[-1], state=2, due=now, last_review=now, stability=40, last_rating=2)
     Card.objects.create(user=user, question=questions[2], state=1, due=now, last_review=None)
     # Someone else's card must not leak into the user's badges.
     Card.objects.create(user=other_user, question=questions[3], state=2, due=now, last_review=now)
@@ -127,7 +133,12 @@ def test_status_badges_from_review_cards(signed_in, user, other_user, category, 
     assert shown[questions[1].pk] == "learning"
     assert shown[questions[2].pk] == "new"
     assert shown[questions[3].pk] == "new"
+    assert shown[questions[-2].pk] == shown[questions[-1].pk] == "learning"
     assert len(response.context["questions"]) == len(questions)
+    assert "Mastered: stability of 21 days or more and a last rating of Good or Easy." in response.content.decode()
+    from progress import models as progress_models
+    assert (progress_models.MASTERED_STABILITY_DAYS, progress_models.MASTERED_RATINGS) == (
+        question_models.MASTERED_STABILITY_DAYS, question_models.MASTERED_RATINGS)
 
 
 @pytest.mark.django_db

@@ -39,7 +39,7 @@
       var next = document.getElementById("next-link");
       if (next) { next.click(); event.preventDefault(); }
     } else if (event.key === "r" || event.key === "w") {
-      var mark = stage.querySelector("button[name=verdict][value=" + (event.key === "r" ? "right" : "wrong") + "]");
+      var mark = stage.querySelector("button[name=rating][value=" + (event.key === "r" ? "3" : "1") + "]");
       if (mark) { mark.click(); event.preventDefault(); }
     }
   });
