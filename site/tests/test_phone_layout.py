@@ -100,6 +100,21 @@ def test_swipe_moves_between_flashcards(browser, live_server, site_pages):
     context.close()
 
 
+def test_swipes_rate_a_revealed_flashcard(browser, live_server, site_pages):
+    from progress.models import ReviewLog
+
+    context = browser.new_context(base_url=live_server.url, **TOUCH)
+    page = context.new_page()
+    sign_in(page, "alice")
+    page.goto(next(p.url for p in site_pages if p.name == "anon-flashcards") + "?reveal=1")
+    expect(page.get_by_test_id("flashcard-rating")).to_be_visible()
+    _swipe(page, ".card-face", dx=-160)  # left on a revealed card: Again
+    expect(page.get_by_test_id("card-position")).to_contain_text("2 /", timeout=10_000)
+    logs = ReviewLog.objects.filter(user__username="alice", source="flashcard")
+    assert list(logs.values_list("rating", flat=True)) == [1]
+    context.close()
+
+
 def _swipe(page, selector: str, dx: int) -> None:
     """A one-finger horizontal swipe, as pointer events (what static/js/swipe.js listens to)."""
     box = page.locator(selector).first.bounding_box()
