@@ -20,7 +20,7 @@ from django_htmx.http import trigger_client_event
 from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
 from questions.models import Category, Question, QuestionSet
 
-from . import services, stats
+from . import caching, services, stats
 from .forms import CardActionForm, RatingForm, ReviewSettingsForm, ScopeForm, UndoForm
 from .models import Card, ReviewLog
 from .queue import Scope, build_session
@@ -219,6 +219,9 @@ def review_settings(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     review_settings = _settings(request)
-    context = stats.dashboard(request.user, review_settings, services.utc_now())
+    now = services.utc_now()
+    key = caching.user_key("dashboard", request.user, review_settings, now)
+    context = dict(caching.cached(key, lambda: stats.dashboard(request.user, review_settings, now)))
     context["review_settings"] = review_settings
+    context["dashboard_key"] = key
     return TemplateResponse(request, "progress/dashboard.html", context)
