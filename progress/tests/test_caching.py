@@ -56,3 +56,16 @@ def test_dashboard_follows_an_import_and_the_clock(signed_in, user, questions, m
     later = timezone.now() + timedelta(minutes=1)
     monkeypatch.setattr(services, "utc_now", lambda: later)
     assert signed_in.get(DASHBOARD).context["today"] is not None
+
+
+@pytest.mark.django_db
+def test_review_counts_follow_a_rating_and_a_bury(signed_in, user, questions, settings):
+    first = signed_in.get("/review/").context["session"]
+    assert signed_in.get("/review/").context["session"].new == first.new  # from the cache
+    _rate(signed_in, first.card.question_id, rating=1)  # Again: the card is learning now
+    after = signed_in.get("/review/").context["session"]
+    assert after.new == first.new - 1 and after.learning == 1
+    shown = after.card
+    signed_in.post(f"/review/questions/{shown.question_id}/bury/", {"version": shown.version})
+    buried = signed_in.get("/review/").context["session"]
+    assert buried.card.question_id != shown.question_id
