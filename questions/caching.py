@@ -100,3 +100,15 @@ def cache_anonymous(view):
         return response
 
     return wrapper
+
+
+def shared_question(set_slug: str, category_slug: str, slug: str, build):
+    """The parts of a question page that are the same for every reader (the question with its
+    category and set, its neighbours), built once per content version; `build` raises Http404."""
+    raw = f"{content_version()}|{set_slug}|{category_slug}|{slug}"
+    key = "question:" + hashlib.sha256(raw.encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is None:
+        hit = build()
+        cache.set(key, hit, TIMEOUT)
+    return hit

@@ -26,3 +26,29 @@ def test_known_query_parameters_stay_distinct(client, question):
     assert study.content != plain.content
     assert client.get(url, {"utm_source": "y", "study": "1"}).content == study.content
     assert client.get("/search/", {"q": "middleware"}).content != client.get("/search/", {"q": "orm"}).content
+
+
+@pytest.mark.django_db
+def test_signed_in_question_page_shows_a_bookmark_and_a_note_at_once(signed_in, question, django_assert_max_num_queries):
+    url = question.get_absolute_url()
+    assert "☆ Bookmark" in signed_in.get(url).content.decode()
+    with django_assert_max_num_queries(4):  # session, user, the reader's status, the note
+        signed_in.get(url)
+    signed_in.post(f"/questions/{question.pk}/bookmark/")
+    signed_in.post(f"/questions/{question.pk}/note/", {"text": "My own words"})
+    html = signed_in.get(url).content.decode()
+    assert "★ Bookmarked" in html and "My own words" in html
+
+
+@pytest.mark.django_db
+def test_signed_in_question_page_follows_an_admin_edit(signed_in, question, monkeypatch):
+    from django.utils import timezone
+
+    from questions import caching
+    from questions.models import Question
+
+    url = question.get_absolute_url()
+    signed_in.get(url)
+    Question.objects.filter(pk=question.pk).update(answer_html="<p>Edited answer</p>", updated_at=timezone.now())
+    monkeypatch.setattr(caching, "_version", None)  # another worker's edit, seen after the memo's seconds
+    assert "Edited answer" in signed_in.get(url).content.decode()
