@@ -111,14 +111,18 @@ class Counts:
         return self.new + self.learning + self.review
 
 
+def scoped_cards(user, scope: Scope, now: datetime):
+    return Card.objects.of(user).reviewed().active(now).in_scope(
+        set_slug=scope.set_slug if not scope.category else "", category_id=scope.category and scope.category.pk
+    )
+
+
 def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetime) -> Counts:
     """What is left today; reads only (the (user, due) index narrows the card scan)."""
     end_of_today = start_of_tomorrow(review_settings, now)
     learn_cutoff = now + LEARN_AHEAD
     today = now.astimezone(review_settings.tz).date()
-    cards = Card.objects.of(user).reviewed().active(now).in_scope(
-        set_slug=scope.set_slug if not scope.category else "", category_id=scope.category and scope.category.pk
-    )
+    cards = scoped_cards(user, scope, now)
     new_questions, introduced_logs = _new_question_filters(user, scope, now, today)
     introduced = _count(introduced_logs)
     # The counter shows min(available, allowance) and allowance <= the daily limit, so counting
@@ -162,8 +166,8 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
     )
 
 
-def build_session(user, review_settings: ReviewSettings, scope: Scope, now: datetime) -> Session:
-    counts = due_counts(user, review_settings, scope, now)
+def build_session(user, review_settings: ReviewSettings, scope: Scope, now: datetime, counts: Counts | None = None) -> Session:
+    counts = counts or due_counts(user, review_settings, scope, now)
     # Walking the (user, due) index in order finds the most overdue card without sorting.
     ordered = counts.cards.select_related("question__category__question_set").order_by("due", "pk")
     card = None

@@ -7,6 +7,8 @@ card is created when it is first rated (or buried, or suspended), never when it 
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -21,10 +23,10 @@ from django_htmx.http import trigger_client_event
 from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
 from questions.models import Category, Question, QuestionSet
 
-from . import services, stats
+from . import caching, services, stats
 from .forms import CardActionForm, FlashcardRatingForm, InterviewForm, OutcomeForm, RatingForm, ReviewSettingsForm, ScopeForm, UndoForm
 from .models import Card, Interview, ReviewLog
-from .queue import Scope, build_session
+from .queue import Scope, build_session, due_counts, scoped_cards
 
 SESSION = "review.html#session"
 
@@ -54,10 +56,12 @@ def _review_url(scope: Scope) -> str:
 
 
 def _session_response(
-    request, scope: Scope, review_settings, *, undo_log: ReviewLog | None = None, notice="", errors=None, status=200
+    request, scope: Scope, review_settings, *, undo_log: ReviewLog | None = None, notice="", errors=None, status=200,
+    cache_counts=False,
 ) -> TemplateResponse:
     now = services.utc_now()
-    session = build_session(request.user, review_settings, scope, now)
+    counts = _cached_counts(request.user, review_settings, scope, now) if cache_counts else None
+    session = build_session(request.user, review_settings, scope, now, counts)
     context = {
         "session": session,
         "scope": scope,
@@ -74,11 +78,24 @@ def _session_response(
     return TemplateResponse(request, "progress/review.html", context, status=status)
 
 
+def _cached_counts(user, review_settings, scope: Scope, now):
+    """The session's due counts, cached under the user's progress version (a write is a miss)."""
+    def build():
+        counts = due_counts(user, review_settings, scope, now)
+        counts.cards = None  # a QuerySet would be evaluated by pickling
+        return counts
+
+    key = caching.user_key("review-counts", user, review_settings, now, scope.query)
+    counts = copy.copy(caching.cached(key, build))
+    counts.cards = scoped_cards(user, scope, now)
+    return counts
+
+
 @login_required
 @require_GET
 @for_htmx(target="review-session", use_partial="session")
 def review(request: HtmxHttpRequest) -> HttpResponse:
-    return _session_response(request, _scope(request), _settings(request))
+    return _session_response(request, _scope(request), _settings(request), cache_counts=True)
 
 
 def _after_action(request: HtmxHttpRequest, scope: Scope, review_settings, *, notice: str = "", undo_log=None,
@@ -250,9 +267,15 @@ def _dashboard_response(request, invalid: OutcomeForm | None = None) -> Template
     now = services.utc_now()
     today = review_settings.local_day(now)
     upcoming, awaiting = services.interviews_for(request.user, today)
-    context = stats.dashboard(request.user, review_settings, now, readiness_on=upcoming[0].on if upcoming else None)
+    readiness_on = upcoming[0].on if upcoming else None
+    # The figures are cached; the interview section (its outcome forms carry a CSRF token) is not.
+    key = caching.user_key("dashboard", request.user, review_settings, now, readiness_on)
+    context = dict(caching.cached(
+        key, lambda: stats.dashboard(request.user, review_settings, now, readiness_on=readiness_on)
+    ))
     context.update({
         "review_settings": review_settings,
+        "dashboard_key": key,
         "interviews": stats.interview_figures(request.user, review_settings, upcoming, now),
         "awaiting_outcome": [
             invalid if invalid is not None and invalid.instance.pk == interview.pk

@@ -10,6 +10,7 @@ worker within seconds, and a cache hit costs no query at all.
 import hashlib
 import time
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection
@@ -29,6 +30,9 @@ VERSION_SQL = "SELECT " + ", ".join(
     for expression in expressions
 )
 TIMEOUT = 300
+# The only query parameters the cached views read; any other (utm_source, fbclid, a cache
+# buster) cannot change the page, so it must not split the cache.
+KNOWN_PARAMETERS = frozenset({"q", "page", "status", "study", "reveal"})
 VERSION_TTL = 2.0
 _version: tuple[float, str] | None = None
 
@@ -64,6 +68,13 @@ def _cacheable(request) -> bool:
     )
 
 
+def cache_path(request) -> str:
+    """The path with only the known query parameters, in a fixed order."""
+    known = sorted((name, value) for name, values in request.GET.lists() if name in KNOWN_PARAMETERS
+                   for value in values)
+    return request.path + ("?" + urlencode(known) if known else "")
+
+
 def cache_anonymous(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -72,7 +83,7 @@ def cache_anonymous(view):
         htmx = request.headers.get("HX-Request", "") + "|" + request.headers.get("HX-Target", "") + "|" + (
             request.headers.get("HX-History-Restore-Request", "")
         )
-        raw = f"{content_version()}|{request.get_full_path()}|{htmx}"
+        raw = f"{content_version()}|{cache_path(request)}|{htmx}"
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
         hit = cache.get(key)
         if hit is not None:
@@ -89,3 +100,15 @@ def cache_anonymous(view):
         return response
 
     return wrapper
+
+
+def shared_question(set_slug: str, category_slug: str, slug: str, build):
+    """The parts of a question page that are the same for every reader (the question with its
+    category and set, its neighbours), built once per content version; `build` raises Http404."""
+    raw = f"{content_version()}|{set_slug}|{category_slug}|{slug}"
+    key = "question:" + hashlib.sha256(raw.encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is None:
+        hit = build()
+        cache.set(key, hit, TIMEOUT)
+    return hit

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
 
-from .caching import cache_anonymous
+from .caching import cache_anonymous, shared_question
 from .forms import NoteForm
 from .models import Bookmark, Category, Note, Question, QuestionSet
 from .related import related_links
@@ -105,12 +105,21 @@ def _neighbours(question: Question) -> dict:
 @cache_anonymous
 @for_htmx(target="answer", use_partial="answer")
 def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str, slug: str) -> HttpResponse:
-    question = get_object_or_404(
-        Question.objects.listed().with_category().with_study_status(request.user),
-        category__question_set__slug=set_slug,
-        category__slug=category_slug,
-        slug=slug,
-    )
+    def build():
+        question = get_object_or_404(
+            Question.objects.listed().with_category(),
+            category__question_set__slug=set_slug,
+            category__slug=category_slug,
+            slug=slug,
+        )
+        return question, _neighbours(question)
+
+    question, neighbours = shared_question(set_slug, category_slug, slug, build)
+    if request.user.is_authenticated:  # only the reader's bits are read per request
+        mine = Question.objects.filter(pk=question.pk).with_study_status(request.user).values(
+            "is_bookmarked", "card_state", "card_last_review").get()
+        for name, value in mine.items():
+            setattr(question, name, value)
     if wants_fragment(request, "answer"):  # the revealed answer needs neither the note nor the neighbours
         return TemplateResponse(request, "questions/question_detail.html", {"question": question, "study": False})
     note = None
@@ -127,7 +136,7 @@ def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str,
             "note": note,
             "public_page": True,
             "also_in": related_links(question.pk),
-            **_neighbours(question),
+            **neighbours,
         },
     )
 

@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from prepsite.forms import whole_number
 from prepsite.htmx import for_htmx, wants_fragment
+from questions.caching import content_version
 from questions.models import QuestionSet
 
 from . import services
@@ -28,6 +29,7 @@ from .models import Attempt, AttemptItem, Feedback, FinishReason
 from .services import QuizError
 
 STAGE = "quiz-stage"
+FIELDS_CACHE_SECONDS = 300
 
 
 def _redirect(request, url: str) -> HttpResponse:
@@ -44,8 +46,12 @@ def _own_attempt(request, pk: int) -> Attempt:
 
 
 def _start_page(request, form, status=200, error="") -> TemplateResponse:
-    return TemplateResponse(request, "quizzes/start.html", {"form": form, "error": error},
-                            status=status)
+    # An unbound form renders the same for everyone: its fields are cached by content version
+    # (a 0 s timeout stores nothing, so a bound form with its data and errors is never cached).
+    fields_cache = (0, "bound") if form.is_bound else (
+        FIELDS_CACHE_SECONDS, f"{content_version()}|{form.chosen_set and form.chosen_set.pk}")
+    return TemplateResponse(request, "quizzes/start.html",
+                            {"form": form, "error": error, "fields_cache": fields_cache}, status=status)
 
 
 @login_required

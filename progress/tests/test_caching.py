@@ -1,0 +1,71 @@
+"""The per-user page caches never show stale figures: every write moves their key."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from progress import services
+from progress.models import Card, ReviewLog
+from questions.models import Question
+
+DASHBOARD = "/progress/"
+
+
+def _rate(client, question_id, version=0, rating=3):
+    return client.post(f"/review/questions/{question_id}/rate/", {"rating": rating, "version": version})
+
+
+@pytest.mark.django_db
+def test_dashboard_is_served_from_the_cache_until_a_rating(signed_in, user, question, django_assert_max_num_queries):
+    first = signed_in.get(DASHBOARD)
+    assert first.context["overall"].learning == 0
+    with django_assert_max_num_queries(5):  # session, user, settings, the cards' version, the quiz in progress
+        again = signed_in.get(DASHBOARD)
+    assert again.status_code == 200 and b'data-testid="reviews-today">0<' in again.content
+    _rate(signed_in, question.pk)
+    after = signed_in.get(DASHBOARD)
+    assert after.context["overall"].learning + after.context["overall"].review == 1
+    assert b'data-testid="reviews-today">1<' in after.content
+
+
+@pytest.mark.django_db
+def test_dashboard_follows_undo_suspend_and_settings(signed_in, user, questions):
+    _rate(signed_in, questions[0].pk)
+    assert b'data-testid="reviews-today">1<' in signed_in.get(DASHBOARD).content
+    signed_in.post("/review/undo/", {"log": ReviewLog.objects.get(user=user).pk})
+    assert b'data-testid="reviews-today">0<' in signed_in.get(DASHBOARD).content
+    _rate(signed_in, questions[1].pk)
+    card = Card.objects.get(user=user, question=questions[1])
+    services.suspend_card(user, questions[1].pk, version=card.version)
+    assert signed_in.get(DASHBOARD).context["overall"].suspended == 1
+    r = signed_in.post("/review/settings/", {"desired_retention": "0.8", "new_per_day": 5, "time_zone": "Asia/Tokyo"})
+    assert r.status_code == 302
+    page = signed_in.get(DASHBOARD).content.decode()
+    assert "Asia/Tokyo" in page and "80%" in page
+
+
+@pytest.mark.django_db
+def test_dashboard_follows_an_import_and_the_clock(signed_in, user, questions, monkeypatch):
+    from questions import caching
+
+    before = signed_in.get(DASHBOARD).context["overall"].total
+    Question.objects.filter(pk=questions[0].pk).update(archived=True, updated_at=timezone.now())
+    monkeypatch.setattr(caching, "_version", None)  # another worker's import, seen after the memo's seconds
+    assert signed_in.get(DASHBOARD).context["overall"].total == before - 1
+    later = timezone.now() + timedelta(minutes=1)
+    monkeypatch.setattr(services, "utc_now", lambda: later)
+    assert signed_in.get(DASHBOARD).context["today"] is not None
+
+
+@pytest.mark.django_db
+def test_review_counts_follow_a_rating_and_a_bury(signed_in, user, questions, settings):
+    first = signed_in.get("/review/").context["session"]
+    assert signed_in.get("/review/").context["session"].new == first.new  # from the cache
+    _rate(signed_in, first.card.question_id, rating=1)  # Again: the card is learning now
+    after = signed_in.get("/review/").context["session"]
+    assert after.new == first.new - 1 and after.learning == 1
+    shown = after.card
+    signed_in.post(f"/review/questions/{shown.question_id}/bury/", {"version": shown.version})
+    buried = signed_in.get("/review/").context["session"]
+    assert buried.card.question_id != shown.question_id

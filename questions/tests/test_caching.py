@@ -1,0 +1,54 @@
+import pytest
+
+from questions.models import Category
+
+
+@pytest.fixture
+def question(seed_set):
+    category = Category.objects.listed().filter(question_set=seed_set).order_by("position").first()
+    return category.questions.listed().with_category()[1]
+
+
+@pytest.mark.django_db
+def test_unknown_query_parameters_hit_the_anonymous_cache(client, question, django_assert_max_num_queries):
+    url = question.get_absolute_url()
+    first = client.get(url)
+    with django_assert_max_num_queries(0):
+        tracked = client.get(url, {"utm_source": "x", "fbclid": "abc"})
+    assert tracked.status_code == 200 and tracked.content == first.content
+
+
+@pytest.mark.django_db
+def test_known_query_parameters_stay_distinct(client, question):
+    url = question.get_absolute_url()
+    plain = client.get(url)
+    study = client.get(url, {"study": "1", "utm_source": "x"})
+    assert study.content != plain.content
+    assert client.get(url, {"utm_source": "y", "study": "1"}).content == study.content
+    assert client.get("/search/", {"q": "middleware"}).content != client.get("/search/", {"q": "orm"}).content
+
+
+@pytest.mark.django_db
+def test_signed_in_question_page_shows_a_bookmark_and_a_note_at_once(signed_in, question, django_assert_max_num_queries):
+    url = question.get_absolute_url()
+    assert "☆ Bookmark" in signed_in.get(url).content.decode()
+    with django_assert_max_num_queries(4):  # session, user, the reader's status, the note
+        signed_in.get(url)
+    signed_in.post(f"/questions/{question.pk}/bookmark/")
+    signed_in.post(f"/questions/{question.pk}/note/", {"text": "My own words"})
+    html = signed_in.get(url).content.decode()
+    assert "★ Bookmarked" in html and "My own words" in html
+
+
+@pytest.mark.django_db
+def test_signed_in_question_page_follows_an_admin_edit(signed_in, question, monkeypatch):
+    from django.utils import timezone
+
+    from questions import caching
+    from questions.models import Question
+
+    url = question.get_absolute_url()
+    signed_in.get(url)
+    Question.objects.filter(pk=question.pk).update(answer_html="<p>Edited answer</p>", updated_at=timezone.now())
+    monkeypatch.setattr(caching, "_version", None)  # another worker's edit, seen after the memo's seconds
+    assert "Edited answer" in signed_in.get(url).content.decode()
