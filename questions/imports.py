@@ -151,7 +151,7 @@ def _fail(record: ImportRecord, reason: str) -> None:
 def start_apply(record: ImportRecord, user) -> Job:
     """The apply job of a pending record: the one already under way, or a new one."""
     with transaction.atomic():
-        record = ImportRecord.objects.select_for_update().select_related("job").get(pk=record.pk)
+        record = ImportRecord.objects.select_for_update(of=("self",)).select_related("job").get(pk=record.pk)
         if record.status != ImportRecord.Status.PENDING:
             raise ImportNotPending(f"this import was already {record.get_status_display()}")
         if record.job is not None and record.job.kind == "import-apply" and not record.job.finished:

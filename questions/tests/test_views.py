@@ -62,7 +62,8 @@ def test_set_page_lists_questions_in_order(client, seed_set, django_assert_max_n
         response = client.get(seed_set.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()
-    urls = [q.get_absolute_url() for q in Question.objects.listed().of_set(seed_set.slug).with_category()]
+    questions = Question.objects.listed().of_set(seed_set.slug).with_category().order_by("category__position", "position")
+    urls = [q.get_absolute_url() for q in questions]
     positions = [html.index(f'href="{url}"') for url in urls]
     assert positions == sorted(positions)
 
