@@ -2,7 +2,7 @@
 
 from django import forms
 
-from prepsite.forms import WholeNumberField
+from prepsite.forms import IdChoiceField, IdMultipleChoiceField, WholeNumberField
 from questions.models import Category, QuestionSet
 
 from .models import DEFAULT_RETENTION, Interview, Rating, ReviewSettings, time_zone_names, valid_time_zone
@@ -117,11 +117,11 @@ class InterviewForm(forms.ModelForm):
     )
     scope = forms.ChoiceField(label="Questions to prepare", choices=Interview.Scope.choices,
                               widget=forms.RadioSelect, initial=Interview.Scope.ALL)
-    question_set = forms.ModelChoiceField(
+    question_set = IdChoiceField(
         label="Question set", queryset=QuestionSet.objects.order_by("title"), required=False,
         error_messages={"invalid_choice": "That question set does not exist."},
     )
-    categories = forms.ModelMultipleChoiceField(
+    categories = IdMultipleChoiceField(
         label="Categories", required=False, widget=forms.CheckboxSelectMultiple,
         queryset=Category.objects.listed().select_related("question_set").order_by("question_set__title", "position"),
         error_messages={"invalid_choice": "One of the chosen categories does not exist.",

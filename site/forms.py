@@ -38,3 +38,24 @@ class WholeNumberField(forms.IntegerField):
         if number is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": str(value)[:20]})
         return number
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose ids must be whole numbers in range, so no id reaches the database as an overflow."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and whole_number(value) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The same rule for each id of a ModelMultipleChoiceField."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if whole_number(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
