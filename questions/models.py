@@ -58,8 +58,11 @@ class CategoryQuerySet(models.QuerySet):
         )
 
     def listed(self):
-        """Categories with at least one listed question, with their question counts."""
-        return self.with_question_counts().filter(question_count__gt=0)
+        """Categories with at least one listed question, with their question counts.
+
+        Ordered explicitly: Meta.ordering does not apply to a GROUP BY query.
+        """
+        return self.with_question_counts().filter(question_count__gt=0).order_by("question_set_id", "position")
 
 
 class Category(models.Model):
