@@ -156,13 +156,17 @@ def escape_non_html(text: str) -> str:
     """`<module>` → `&lt;module>`, outside code spans; real HTML tags stay."""
     if "<" not in text:
         return text
-    parts = []
-    last = 0
-    for span in _CODE_SPAN_RE.finditer(text):
-        parts.append(_escape_tags(text[last : span.start()]))
-        parts.append(span.group(0))
-        last = span.end()
-    parts.append(_escape_tags(text[last:]))
+    return _outside(_CODE_SPAN_RE, text, _escape_tags)
+
+
+def _outside(verbatim: re.Pattern, text: str, change) -> str:
+    """`change` applied to the text between the matches of `verbatim`, which stay as they are."""
+    parts, last = [], 0
+    for match in verbatim.finditer(text):
+        parts.append(change(text[last : match.start()]))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(change(text[last:]))
     return "".join(parts)
 
 
@@ -188,13 +192,7 @@ _VERBATIM_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\
 def defuse_links(text: str) -> str:
     if "[" not in text or _OPEN_BRACKET in text or _OPEN_PAREN in text:
         return text
-    out, last = [], 0
-    for verbatim in _VERBATIM_RE.finditer(text):
-        out.append(_defuse(text[last : verbatim.start()]))
-        out.append(verbatim.group(0))
-        last = verbatim.end()
-    out.append(_defuse(text[last:]))
-    return "".join(out)
+    return _outside(_VERBATIM_RE, text, _defuse)
 
 
 # Stand-ins for defused brackets: Python-Markdown passes them through untouched (a backslash
