@@ -1,5 +1,8 @@
 """allauth adapter: mail through a job, and login limits that cannot lock an owner out."""
 
+# allauth.account.stages cannot be the first allauth.account module imported (a circular import inside
+# allauth); its internals go first, whatever order the system checks happen to load this adapter in.
+from allauth.account.internal import flows  # noqa: F401, I001
 from allauth.account import stages
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress

@@ -104,3 +104,11 @@ def test_not_found_page_uses_the_site_layout(client):
     assert response.status_code == 404
     html = response.content.decode()
     assert "Page not found" in html and 'href="/search/"' in html
+
+
+def test_the_account_adapter_imports_first_in_a_fresh_interpreter():
+    # check --deploy loads the adapter in whatever order the check registry (a set) yields
+    code = "import django; django.setup(); import prepsite.accounts"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "prepsite.settings"})
+    assert result.returncode == 0, result.stderr
