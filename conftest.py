@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.text import slugify
 
@@ -25,6 +26,10 @@ CHROMIUM_ARGS = [
 # Playwright's sync API runs an event loop in the test thread; the live server's ORM
 # calls happen in another thread, so Django's async-safety guard does not apply.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Production's PBKDF2 costs most of a second per user made or password checked; tests check
+# behaviour, not the hash, and make hundreds of users.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
