@@ -58,7 +58,7 @@ def test_procfile_runs_gunicorn_and_release_imports():
     procfile = (ROOT / "Procfile").read_text()
     assert "web: gunicorn prepsite.wsgi:application" in procfile
     assert "release: python manage.py migrate" in procfile and "import_questions --shipped" in procfile
-    assert "worker: python manage.py requeue_stale_jobs && python manage.py db_worker" in procfile
+    assert "worker: python manage.py run_jobs" in procfile
 
 
 @pytest.mark.django_db
