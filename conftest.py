@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from django.utils.html import escape
 from django.utils.text import slugify
+from playwright.sync_api import sync_playwright
 
+from content.parser import parse
 from questions.models import Category, Example, Question, QuestionSet
 
 SEED = Path(__file__).resolve().parent / "content" / "sets" / "django-interview-questions.md"
@@ -30,9 +32,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture
 def seed_set(db):
     """The shipped Django set, imported through the real parser and QuestionSet.objects.sync."""
-    from content.parser import parse
-    from questions.models import QuestionSet
-
     data = SEED.read_bytes()
     report = QuestionSet.objects.sync(parse(data, SEED.name))
     return QuestionSet.objects.get(pk=report.question_set_id)
@@ -100,8 +99,6 @@ def signed_in(client, user):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"browser tests skipped: no chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser

@@ -2,6 +2,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
+from questions.caching import forget_content_version
+
 
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
@@ -13,8 +15,6 @@ def _fresh_page_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_content_version():
-    from questions.caching import forget_content_version
-
     forget_content_version()
     yield
     forget_content_version()

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from content.parser import parse
 from prepsite.jobs import run_pending
 from questions import importing
 from questions.import_records import ImportRecord
@@ -102,8 +103,6 @@ def test_command_takes_a_base_url_and_prints_warnings_with_lines(tmp_path):
 
 
 def test_source_and_license_come_from_the_document_and_survive_a_reimport_without_them():
-    from content.parser import parse
-
     document = parse(WARNED, "w.md")
     document.source_url, document.license = "https://github.com/o/r", "MIT"
     QuestionSet.objects.sync(document)

@@ -1,11 +1,15 @@
 import pytest
 from django.apps import apps
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from progress import models as progress_models
+from questions import caching, models as question_models
 from questions.models import Bookmark, Category, Note, Question
-from questions import models as question_models
+from questions.search import SEARCH_CONFIG, search_vector
 
 HTMX = {"HX-Request": "true"}
 
@@ -137,7 +141,6 @@ def test_status_badges_from_review_cards(signed_in, user, other_user, category, 
     assert shown[questions[-2].pk] == shown[questions[-1].pk] == "learning"
     assert len(response.context["questions"]) == len(questions)
     assert "Mastered: stability of 21 days or more and a last rating of Good or Easy." in response.content.decode()
-    from progress import models as progress_models
     assert (progress_models.MASTERED_STABILITY_DAYS, progress_models.MASTERED_RATINGS) == (
         question_models.MASTERED_STABILITY_DAYS, question_models.MASTERED_RATINGS)
 
@@ -179,8 +182,6 @@ def test_reimport_invalidates_cached_pages(client, seed_set, question):
 
 @pytest.mark.django_db
 def test_admin_edits_invalidate_cached_pages_in_other_workers(client, seed_set, question, monkeypatch):
-    from questions import caching
-
     client.get(question.get_absolute_url())
     client.get(question.category.get_absolute_url())
     # Another worker's edit: no signal reaches this process, only the database changes.
@@ -472,13 +473,9 @@ def test_nav_links(client, seed_set):
 
 @pytest.mark.django_db
 def test_postgres_search_uses_gin_index(seed_set):
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: SQLite uses the substring fallback")
-    from django.contrib.postgres.search import SearchQuery
 
-    from questions.search import SEARCH_CONFIG, search_vector
 
     query = SearchQuery("middlew:*", search_type="raw", config=SEARCH_CONFIG)
     sql, params = Question.objects.annotate(d=search_vector()).filter(d=query).only("id").query.sql_with_params()
