@@ -29,3 +29,10 @@ def importer(db, django_user_model):
         Permission.objects.get(codename="view_questionset"),
     )
     return user
+
+
+@pytest.fixture
+def importer_client(client, importer):
+    """The test client, signed in as `importer`."""
+    client.force_login(importer)
+    return client

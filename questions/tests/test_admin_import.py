@@ -36,12 +36,6 @@ def staff(db, django_user_model):
     return django_user_model.objects.create_user("sam", "sam@example.com", "correct-horse-battery", is_staff=True)
 
 
-@pytest.fixture
-def importer_client(client, importer):
-    client.force_login(importer)
-    return client
-
-
 def upload(client, data: bytes, name="set.md", replaces=None, **headers):
     payload = {"file": SimpleUploadedFile(name, data, content_type="text/markdown")}
     if replaces is not None:

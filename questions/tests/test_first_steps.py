@@ -35,17 +35,15 @@ def test_anonymous_home_says_what_the_site_does_with_one_start(client, seed_set)
 
 
 @pytest.mark.django_db
-def test_signed_in_home_leads_with_today(client, user, seed_set):
-    client.force_login(user)
-    html = client.get("/").content.decode()
+def test_signed_in_home_leads_with_today(signed_in, seed_set):
+    html = signed_in.get("/").content.decode()
     assert 'id="intro-title"' not in html
     assert html.index('id="review-summary-title"') < html.index(f'id="set-{seed_set.slug}"')
 
 
 @pytest.mark.django_db
-def test_set_page_offers_quiz_review_and_whole_set_flashcards(client, user, seed_set):
-    client.force_login(user)
-    html = client.get(seed_set.get_absolute_url()).content.decode()
+def test_set_page_offers_quiz_review_and_whole_set_flashcards(signed_in, seed_set):
+    html = signed_in.get(seed_set.get_absolute_url()).content.decode()
     links = [
         reverse("questions:set_flashcard", args=[seed_set.slug, 1]),
         f"{reverse('quizzes:start')}?question_set={seed_set.pk}",
@@ -53,7 +51,7 @@ def test_set_page_offers_quiz_review_and_whole_set_flashcards(client, user, seed
     ]
     for link in links:
         assert f'href="{link}"' in html
-        assert client.get(link).status_code == 200, link
+        assert signed_in.get(link).status_code == 200, link
 
 
 @pytest.mark.django_db
@@ -88,15 +86,14 @@ def test_related_questions_link_across_sets_only(seed_set, second_set):
 
 
 @pytest.mark.django_db
-def test_question_page_shows_also_in_from_cache(client, user, seed_set, second_set, django_assert_max_num_queries):
+def test_question_page_shows_also_in_from_cache(signed_in, seed_set, second_set, django_assert_max_num_queries):
     cache.clear()
-    client.force_login(user)
     prefetch = Question.objects.get(category__question_set=second_set, slug="prefetch")
-    client.get(prefetch.get_absolute_url())  # builds the map once
+    signed_in.get(prefetch.get_absolute_url())  # builds the map once
     with django_assert_max_num_queries(9):
-        response = client.get(prefetch.get_absolute_url())
+        response = signed_in.get(prefetch.get_absolute_url())
     html = response.content.decode()
     assert "Also in other sets" in html
     assert "<code>select_related()</code>" in html and seed_set.title.replace("&", "&amp;") in html
     unrelated = Question.objects.get(category__question_set=second_set, slug="unrelated")
-    assert "Also in other sets" not in client.get(unrelated.get_absolute_url()).content.decode()
+    assert "Also in other sets" not in signed_in.get(unrelated.get_absolute_url()).content.decode()

@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WARNED = "# Warned\n\n## Basics\n\n### 1. What is a view?\nA callable.\n\n### 2. Empty?\n\n### 3. Last?\nYes.\n"
 
 
-@pytest.fixture
-def importer_client(client, importer):
-    client.force_login(importer)
-    return client
-
-
 def upload(client, data: bytes, name="set.md", **fields):
     response = client.post(reverse("imports:import_upload"),
                            {"file": SimpleUploadedFile(name, data, content_type="text/markdown"), **fields})

@@ -1,11 +1,16 @@
+from pathlib import Path
+
 import pytest
 
-from questions.supplement import apply_supplement
 from conftest import SEED
+from content.parser import parse
+from questions.models import QuestionSet
+from questions.supplement import apply_supplement
 from quizzes.kinds import KINDS
 from quizzes.services import start_attempt
 
 SUPPLEMENT = SEED.parent.parent / "quizzes" / "django-interview-questions.md"
+TINY = Path(__file__).with_name("tiny-set.md")
 
 
 @pytest.fixture
@@ -16,20 +21,17 @@ def quiz_set(seed_set):
 
 
 @pytest.fixture
-def small_set(make_question):
-    """Six questions with a code example and an answer: enough for code-question and recall items."""
-    for n in range(6):
-        question = make_question(f"Topic {n}", answer_md=f"- point {n} one\n- point {n} two",
-                                 examples=[f"value_{n} = compute_{n}(argument_{n})"])
-    return question.category.question_set
+def tiny_set(db):
+    """Eight questions in two categories (tiny-set.md): every generated kind, read in a second."""
+    return QuestionSet.objects.get(pk=QuestionSet.objects.sync(parse(TINY.read_bytes(), TINY.name)).question_set_id)
 
 
 @pytest.fixture
 def start(request, user):
-    """Open an attempt; on the shipped set (imported on first use) unless `question_set` is given."""
+    """Open an attempt; on the tiny set unless `question_set` is given (the shipped set: `quiz_set`)."""
     def make(count=10, kinds=None, seconds=60, feedback="immediate", seed=1, user=user, question_set=None, **kw):
         return start_attempt(
-            user, question_set or request.getfixturevalue("quiz_set"), count=count, kinds=kinds or list(KINDS),
+            user, question_set or request.getfixturevalue("tiny_set"), count=count, kinds=kinds or list(KINDS),
             seconds_per_item=seconds, feedback=feedback, title="Test quiz", seed=seed, **kw,
         )
 

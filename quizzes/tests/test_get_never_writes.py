@@ -28,14 +28,14 @@ def get_all(client, attempt) -> list[str]:
     return writes(ctx)
 
 
-def test_quiz_pages_write_nothing_on_get(signed_in, start, small_set):
-    attempt = start(count=4, kinds=["code_question", "recall"], question_set=small_set)
+def test_quiz_pages_write_nothing_on_get(signed_in, start, tiny_set):
+    attempt = start(count=4, kinds=["code_question", "recall"], question_set=tiny_set)
     assert get_all(signed_in, attempt) == []
     assert not AttemptItem.objects.filter(attempt=attempt, shown_at__isnull=False).exists()
 
 
-def test_an_expired_quiz_reads_as_timed_out_and_the_next_post_stores_it(signed_in, start, small_set):
-    attempt = start(count=4, kinds=["code_question"], question_set=small_set)
+def test_an_expired_quiz_reads_as_timed_out_and_the_next_post_stores_it(signed_in, start, tiny_set):
+    attempt = start(count=4, kinds=["code_question"], question_set=tiny_set)
     first = attempt.items.get(position=0)
     signed_in.post(reverse("quizzes:answer", args=[attempt.pk]), {"item": 1, "choice": first.snapshot["key"][0]})
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
@@ -54,8 +54,8 @@ def test_an_expired_quiz_reads_as_timed_out_and_the_next_post_stores_it(signed_i
 
 
 @pytest.mark.parametrize("htmx", [True, False])
-def test_moving_on_is_a_post_that_starts_the_item_clock(signed_in, start, small_set, htmx):
-    attempt = start(count=4, kinds=["code_question"], question_set=small_set)
+def test_moving_on_is_a_post_that_starts_the_item_clock(signed_in, start, tiny_set, htmx):
+    attempt = start(count=4, kinds=["code_question"], question_set=tiny_set)
     headers = {"HX-Request": "true", "HX-Target": "quiz-stage"} if htmx else {}
     response = signed_in.post(reverse("quizzes:show", args=[attempt.pk]), {"item": 3}, headers=headers)
     if htmx:
@@ -66,8 +66,8 @@ def test_moving_on_is_a_post_that_starts_the_item_clock(signed_in, start, small_
     assert signed_in.post(reverse("quizzes:show", args=[attempt.pk]), {"item": 9}).status_code == 400
 
 
-def test_an_item_reached_by_a_link_is_timed_from_the_last_answer(user, start, small_set):
-    attempt = start(count=4, kinds=["code_question"], question_set=small_set)
+def test_an_item_reached_by_a_link_is_timed_from_the_last_answer(user, start, tiny_set):
+    attempt = start(count=4, kinds=["code_question"], question_set=tiny_set)
     now = attempt.started_at + timedelta(seconds=30)
     first = attempt.items.get(position=0)
     services.answer(user, attempt.pk, 1, first.snapshot["key"], "", now=now)

@@ -30,8 +30,8 @@ def _make_attempts(start, question_set, n: int):
 
 
 @pytest.mark.parametrize("n", [2, 20])
-def test_history_queries_do_not_grow_with_attempts(signed_in, start, small_set, n, django_assert_max_num_queries):
-    attempts = _make_attempts(start, small_set, n)
+def test_history_queries_do_not_grow_with_attempts(signed_in, start, tiny_set, n, django_assert_max_num_queries):
+    attempts = _make_attempts(start, tiny_set, n)
     assert Attempt.objects.expired().count() == n // 2
     with django_assert_max_num_queries(7):
         response = signed_in.get(reverse("quizzes:history"))

@@ -93,10 +93,9 @@ def test_cached_anonymous_page_survives_database_outage(client, seed_set):
 
 
 @pytest.mark.django_db
-def test_uncached_page_during_outage_is_a_styled_503(client, user, seed_set):
-    client.force_login(user)
+def test_uncached_page_during_outage_is_a_styled_503(signed_in, seed_set):
     with database_down():
-        response = client.get("/progress/")
+        response = signed_in.get("/progress/")
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
     assert "no-store" in response["Cache-Control"]

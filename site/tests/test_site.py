@@ -89,12 +89,11 @@ def test_favicon(client):
 
 
 @pytest.mark.django_db
-def test_site_templates_compose_the_apps(client, user, seed_set):
+def test_site_templates_compose_the_apps(signed_in, seed_set):
     """Home shows progress' review summary; the dashboard shows quizzes' recent results."""
-    client.force_login(user)
-    home = client.get("/").content.decode()
+    home = signed_in.get("/").content.decode()
     assert "Continue reviewing" in home
-    dashboard = client.get("/progress/").content.decode()
+    dashboard = signed_in.get("/progress/").content.decode()
     assert 'id="recent-quizzes-heading"' in dashboard
 
 
