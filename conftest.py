@@ -14,6 +14,7 @@ from content.parser import parse
 from questions.models import Category, Example, Question, QuestionSet
 
 SEED = Path(__file__).resolve().parent / "content" / "sets" / "django-interview-questions.md"
+TINY = Path(__file__).resolve().parent / "questions" / "tests" / "tiny-set.md"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,6 +36,13 @@ def seed_set(db):
     data = SEED.read_bytes()
     report = QuestionSet.objects.sync(parse(data, SEED.name))
     return QuestionSet.objects.get(pk=report.question_set_id)
+
+
+@pytest.fixture
+def tiny_set(db):
+    """Eight questions with answers and Python examples in two categories (questions/tests/tiny-set.md),
+    imported like the shipped set: for tests that need real content, not its wording."""
+    return QuestionSet.objects.get(pk=QuestionSet.objects.sync(parse(TINY.read_bytes(), TINY.name)).question_set_id)
 
 
 @pytest.fixture

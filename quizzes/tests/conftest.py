@@ -1,16 +1,11 @@
-from pathlib import Path
-
 import pytest
 
 from conftest import SEED
-from content.parser import parse
-from questions.models import QuestionSet
 from questions.supplement import apply_supplement
 from quizzes.kinds import KINDS
 from quizzes.services import start_attempt
 
 SUPPLEMENT = SEED.parent.parent / "quizzes" / "django-interview-questions.md"
-TINY = Path(__file__).with_name("tiny-set.md")
 
 
 @pytest.fixture
@@ -18,12 +13,6 @@ def quiz_set(seed_set):
     """The seed set with the shipped authored items applied."""
     apply_supplement(SUPPLEMENT.read_bytes(), SUPPLEMENT.name)
     return seed_set
-
-
-@pytest.fixture
-def tiny_set(db):
-    """Eight questions in two categories (tiny-set.md): every generated kind, read in a second."""
-    return QuestionSet.objects.get(pk=QuestionSet.objects.sync(parse(TINY.read_bytes(), TINY.name)).question_set_id)
 
 
 @pytest.fixture
