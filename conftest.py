@@ -40,7 +40,7 @@ def seed_set(db):
 
 @pytest.fixture
 def tiny_set(db):
-    """Eight questions with answers and Python examples in two categories (questions/tests/tiny-set.md),
+    """Ten questions in two categories, nine with a Python example (questions/tests/tiny-set.md),
     imported like the shipped set: for tests that need real content, not its wording."""
     return QuestionSet.objects.get(pk=QuestionSet.objects.sync(parse(TINY.read_bytes(), TINY.name)).question_set_id)
 
