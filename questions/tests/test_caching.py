@@ -6,8 +6,8 @@ from questions.models import Category, Question
 
 
 @pytest.fixture
-def question(seed_set):
-    category = Category.objects.listed().filter(question_set=seed_set).order_by("position").first()
+def question(tiny_set):
+    category = Category.objects.listed().filter(question_set=tiny_set).order_by("position").first()
     return category.questions.listed().with_category()[1]
 
 

@@ -14,10 +14,10 @@ POLL = {"HX-Request": "true", "HX-Target": "export-progress"}
 
 
 @pytest.fixture
-def large(settings, seed_set):
-    settings.EXPORT_JOB_THRESHOLD = 5  # the seed set has more listed questions than this
+def large(settings, tiny_set):
+    settings.EXPORT_JOB_THRESHOLD = 5  # the tiny set has more listed questions than this
     cache.clear()
-    return seed_set
+    return tiny_set
 
 
 def test_a_large_set_is_built_by_a_job_then_downloaded(client, large, django_assert_max_num_queries):
@@ -75,8 +75,8 @@ def test_a_failed_build_says_why_and_can_be_tried_again(client, large, settings,
     assert client.get(url).content[:2] == b"PK"
 
 
-def test_a_small_set_downloads_at_once(client, seed_set, settings):
+def test_a_small_set_downloads_at_once(client, tiny_set, settings):
     settings.EXPORT_JOB_THRESHOLD = 10_000
-    response = client.get(f"/sets/{seed_set.slug}/export.apkg")
+    response = client.get(f"/sets/{tiny_set.slug}/export.apkg")
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert not Job.objects.exists() and not AnkiExport.objects.exists()
