@@ -9,10 +9,13 @@ import pytest
 from django.conf import settings
 from django.utils.html import escape
 from django.utils.text import slugify
+from playwright.sync_api import sync_playwright
 
+from content.parser import parse
 from questions.models import Category, Example, Question, QuestionSet
 
 SEED = Path(__file__).resolve().parent / "content" / "sets" / "django-interview-questions.md"
+TINY = Path(__file__).resolve().parent / "questions" / "tests" / "tiny-set.md"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,12 +38,16 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 @pytest.fixture
 def seed_set(db):
     """The shipped Django set, imported through the real parser and QuestionSet.objects.sync."""
-    from content.parser import parse
-    from questions.models import QuestionSet
-
     data = SEED.read_bytes()
     report = QuestionSet.objects.sync(parse(data, SEED.name))
     return QuestionSet.objects.get(pk=report.question_set_id)
+
+
+@pytest.fixture
+def tiny_set(db):
+    """Ten questions in two categories, nine with a Python example (questions/tests/tiny-set.md),
+    imported like the shipped set: for tests that need real content, not its wording."""
+    return QuestionSet.objects.get(pk=QuestionSet.objects.sync(parse(TINY.read_bytes(), TINY.name)).question_set_id)
 
 
 @pytest.fixture
@@ -105,8 +112,6 @@ def signed_in(client, user):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"browser tests skipped: no chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser

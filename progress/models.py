@@ -74,6 +74,7 @@ class ReviewSettings(models.Model):
         return moment.astimezone(self.tz).date()
 
 
+# The two enums that are not TextChoices: their values are fsrs' own ints, stored and handed to fsrs as they are.
 class State(models.IntegerChoices):
     LEARNING = fsrs.State.Learning.value, "Learning"
     REVIEW = fsrs.State.Review.value, "Review"

@@ -1,16 +1,17 @@
 """The public exports: the same content the set's page shows, as Markdown or an Anki deck.
 
 The Anki deck of a set larger than settings.EXPORT_JOB_THRESHOLD is built by a job and kept until the
-set changes; its URL shows the job's progress (status 202) until the file is ready, then serves it.
+set changes; a POST to its URL starts the build, which the URL then shows (status 202) until the file is
+ready, then serves it.
 """
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 from django_tasks import task
 
@@ -54,21 +55,26 @@ def set_version(set_slug: str) -> tuple[int, str]:
     return stats["listed"], f"{latest.isoformat() if latest else ''}/{stats['rows']}/{stats['listed']}"
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @for_htmx("export-progress", use_partial="export-progress")
 def export_anki(request: HttpRequest, set_slug: str) -> HttpResponse:
+    """GET downloads the deck, or shows its build; the POST that starts (or retries) a build is the one write."""
     listed, version = set_version(set_slug)
     if listed <= settings.EXPORT_JOB_THRESHOLD:
         question_set = _export_set(set_slug)
         return _download(exporters.to_apkg(question_set), question_set)
     question_set = get_object_or_404(QuestionSet, slug=set_slug)
-    export = _deck_of(question_set, version, retry=request.GET.get("retry") == "1")
-    if export.size:
+    if request.method == "POST":
+        _deck_of(question_set, version, retry=True)
+        return redirect(request.path)
+    export = (AnkiExport.objects.select_related("job").defer("data")
+              .filter(question_set=question_set, version=version).first())
+    if export is not None and export.size:
         if wants_fragment(request, "export-progress"):
             return HttpResponseClientRedirect(request.path)  # ready: the browser downloads it
         return _download(bytes(AnkiExport.objects.values_list("data", flat=True).get(pk=export.pk)), question_set)
-    return TemplateResponse(request, "questions/export_progress.html",
-                            {"question_set": question_set, "job": export.job, "listed": listed}, status=202)
+    return TemplateResponse(request, "questions/export_progress.html", {
+        "question_set": question_set, "job": export and export.job, "listed": listed}, status=202)
 
 
 def _deck_of(question_set: QuestionSet, version: str, retry: bool = False) -> AnkiExport:

@@ -12,7 +12,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
     """Read-only history; imports are made on the import page, which previews them first."""
 
     list_display = ["file_name", "status", "uploaded_by", "created_at", "question_set", "summary", "warning_count",
-                    "hash"]
+                    "short_sha256"]
     list_filter = ["status", "question_set"]
     search_fields = ["file_name", "sha256", "set_title"]
     list_select_related = ["uploaded_by", "question_set"]
@@ -29,7 +29,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return False
 
     @admin.display(description="sha256")
-    def hash(self, obj):
+    def short_sha256(self, obj):
         return format_html("<code>{}</code>", obj.short_hash)
 
     @admin.display(description="review")

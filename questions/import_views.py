@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
+from prepsite.forms import whole_number
 from prepsite.htmx import for_htmx, wants_fragment
 
 from .import_forms import UploadForm
@@ -122,9 +123,10 @@ def import_history(request: HttpRequest) -> HttpResponse:
     question_set = None
     set_id = request.GET.get("set", "")
     if set_id:
-        if not (set_id.isascii() and set_id.isdecimal()):
+        number = whole_number(set_id)
+        if number is None:
             return HttpResponseBadRequest("The set filter must be a set id.")
-        question_set = get_object_or_404(QuestionSet, pk=set_id)
+        question_set = get_object_or_404(QuestionSet, pk=number)
         records = records.filter(question_set=question_set)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return TemplateResponse(

@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections import defaultdict
 
+from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
@@ -50,8 +51,6 @@ def _rows() -> list[tuple[int, int, str, str, str, str, str, set[str]]]:
     fields = ["id", "category__question_set_id", "category__question_set__title", "category__question_set__slug",
               "category__slug", "slug", "title"]
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchVector
-
         qs = qs.annotate(lexemes=SearchVector("title", config=SEARCH_CONFIG))
         rows = qs.values_list(*fields, "lexemes")
         return [(*row[:-1], {m.replace("''", "'") for m in _LEXEME_RE.findall(str(row[-1]))} - GENERIC) for row in rows]

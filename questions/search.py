@@ -11,7 +11,9 @@ import textwrap
 from dataclasses import dataclass
 from html import unescape
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
+from django.db.models import Q
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -58,8 +60,6 @@ def terms(query: str) -> list[str]:
 
 
 def search_vector():
-    from django.contrib.postgres.search import SearchVector
-
     # Must stay identical to the indexed expression in migrations/0002_question_search_index.py.
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "answer_md", weight="B", config=SEARCH_CONFIG
@@ -77,8 +77,6 @@ def _tsquery(query: str) -> str:
 
 
 def _postgres(query_text: str):
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-
     # Prefix matching (word:*) so results appear while a word is still being typed.
     query = SearchQuery(_tsquery(query_text), search_type="raw", config=SEARCH_CONFIG)
     vector = search_vector()
@@ -94,8 +92,6 @@ def _postgres(query_text: str):
 
 def _fallback(words: list[str]):
     # Whole tokens: select_related must appear as written, not "select" and "related" anywhere.
-    from django.db.models import Q
-
     qs = Question.objects.listed().with_category()
     for word in words:
         qs = qs.filter(Q(title__icontains=word) | Q(answer_md__icontains=word))

@@ -35,11 +35,26 @@ class AttemptQuerySet(models.QuerySet):
     def of(self, user):
         return self.filter(user=user)
 
-    def finished(self):
-        return self.filter(finished_at__isnull=False)
+    def closed(self, now=None):
+        """Finished, or past the deadline (closed on read, see Attempt.settle)."""
+        return self.filter(Q(finished_at__isnull=False) | Q(deadline__lte=now or timezone.now()))
 
     def expired(self, now=None):
         return self.filter(finished_at__isnull=True, deadline__lte=now or timezone.now())
+
+    def settled(self, now=None) -> list[Attempt]:
+        """The attempts, with those expired but not yet closed read as timed out (Attempt.settle);
+        one more query fetches their items, none when there are none."""
+        now = now or timezone.now()
+        attempts = list(self)
+        expired = {a.pk: a for a in attempts if a.finished_at is None and a.is_expired(now)}
+        if expired:
+            items: dict[int, list[AttemptItem]] = {pk: [] for pk in expired}
+            for item in AttemptItem.objects.filter(attempt__in=list(expired)).only("attempt_id", "kind", "correct"):
+                items[item.attempt_id].append(item)
+            for pk, attempt in expired.items():
+                attempt.settle(items[pk], now)
+        return attempts
 
     def finalize_expired(self, now=None) -> int:
         """Close every expired attempt of the queryset in one UPDATE, scores counted in SQL."""
@@ -129,6 +144,28 @@ class Attempt(models.Model):
             return None
         return round(100 * self.auto_correct / self.auto_total)
 
+    def _closing(self, reason: str, now, items: list[AttemptItem]) -> dict:
+        """The fields a close writes, scores counted from the items' current `correct` values."""
+        auto = [i for i in items if not i.self_graded]
+        recall = [i for i in items if i.self_graded]
+        return {
+            "finished_at": min(now, self.deadline) if reason == FinishReason.TIMEOUT else now,
+            "finish_reason": reason,
+            "auto_total": len(auto),
+            "auto_correct": sum(1 for i in auto if i.correct),
+            "recall_total": len(recall),
+            "recall_correct": sum(1 for i in recall if i.correct),
+        }
+
+    def settle(self, items: list[AttemptItem], now=None) -> Attempt:
+        """Read an expired attempt that no request has closed yet as timed out, in memory only:
+        GET requests never write, and the next POST on the user's quizzes stores the close."""
+        now = now or timezone.now()
+        if self.finished_at is None and self.is_expired(now):
+            for name, value in self._closing(FinishReason.TIMEOUT, now, items).items():
+                setattr(self, name, value)
+        return self
+
     def finalize(self, reason: str, now=None, items: list[AttemptItem] | None = None) -> bool:
         """Close the attempt and store its scores; False when it was already closed.
 
@@ -136,22 +173,16 @@ class Attempt(models.Model):
         here and nothing is re-read; otherwise SQL counts them in the same UPDATE.
         """
         now = now or timezone.now()
-        values = {"finished_at": min(now, self.deadline) if reason == FinishReason.TIMEOUT else now, "finish_reason": reason}
         if items is not None:
-            auto = [i for i in items if not i.self_graded]
-            recall = [i for i in items if i.self_graded]
-            values.update(
-                auto_total=len(auto),
-                auto_correct=sum(1 for i in auto if i.correct),
-                recall_total=len(recall),
-                recall_correct=sum(1 for i in recall if i.correct),
-            )
+            values = self._closing(reason, now, items)
             updated = Attempt.objects.filter(pk=self.pk, finished_at__isnull=True).update(**values)
             if updated:
                 for name, value in values.items():
                     setattr(self, name, value)
                 return True
         else:
+            values = {"finished_at": min(now, self.deadline) if reason == FinishReason.TIMEOUT else now,
+                      "finish_reason": reason}
             updated = Attempt.objects.filter(pk=self.pk, finished_at__isnull=True).update(
                 **values, **_score_subqueries()
             )

@@ -262,7 +262,7 @@ def answer(user, attempt_id: int, number: int, choices: list[str], text: str, no
         _check_open(attempt, now)
         response = parse_response(item, choices, text)
         correct = grade(item, response)
-        started = item.shown_at or attempt.started_at
+        started = item.shown_at or _last_action(attempt, items)
         duration = max(0, int((now - started).total_seconds() * 1000))
         # The attempt's row lock serializes answers; the guard still covers SQLite, which has no row locks.
         updated = AttemptItem.objects.filter(pk=item.pk, answered_at__isnull=True).update(
@@ -313,7 +313,15 @@ def _finish_when_done(attempt: Attempt, items: list[AttemptItem], now) -> bool:
     return True
 
 
+def _last_action(attempt: Attempt, items: list[AttemptItem]):
+    """When an item reached by a link (a GET, which records nothing) started: the user's last
+    answer or move in the attempt, else its start."""
+    times = [t for i in items for t in (i.answered_at, i.shown_at) if t is not None]
+    return max([attempt.started_at, *times])
+
+
 def mark_shown(item: AttemptItem, now=None) -> None:
+    """Start the item's answer time; only a POST that moves to it calls this."""
     if item.shown_at is None:
         now = now or timezone.now()
         AttemptItem.objects.filter(pk=item.pk, shown_at__isnull=True).update(shown_at=now)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("history/", views.history, name="history"),
     path("<int:pk>/", views.play, name="play"),
+    path("<int:pk>/show/", views.show, name="show"),
     path("<int:pk>/answer/", views.answer, name="answer"),
     path("<int:pk>/mark/", views.mark, name="mark"),
     path("<int:pk>/finish/", views.finish, name="finish"),

@@ -64,6 +64,7 @@ def start(request):
         except QuizError as exc:
             return _start_page(request, QuizForm(), status=exc.status, error=exc.message)
         return _start_page(request, QuizForm(question_set=question_set))
+    Attempt.objects.of(request.user).finalize_expired()  # what GETs read as timed out, stored
     form = QuizForm(request.POST)
     if not form.is_valid():
         return _start_page(request, form, status=422)
@@ -175,8 +176,8 @@ def _stage_context(attempt: Attempt, items: list[AttemptItem], current: AttemptI
 def play(request, pk: int):
     attempt = _own_attempt(request, pk)
     query = ItemQueryForm(request.GET)
-    if services.close_if_expired(attempt):
-        if attempt.finish_reason == FinishReason.TIMEOUT and request.GET.get("item"):
+    if _closed(attempt):
+        if attempt.finish_reason in ("", FinishReason.TIMEOUT) and request.GET.get("item"):
             messages.warning(request, "Time is up: the quiz has been finished.")
         return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
     items = _items(attempt)
@@ -189,8 +190,33 @@ def play(request, pk: int):
     if current is None:
         # Everything answered but the attempt is open: only recall marks can be missing.
         current = items[0]
-    services.mark_shown(current)
     return TemplateResponse(request, "quizzes/play.html", _stage_context(attempt, items, current))
+
+
+def _closed(attempt: Attempt) -> bool:
+    """Finished, or past its deadline: a GET reads it as closed, the next POST stores the close."""
+    return attempt.is_finished or attempt.is_expired()
+
+
+@login_required
+@require_POST
+def show(request, pk: int):
+    """Go on to an item: its answer time starts now, so reading the last feedback is not counted."""
+    attempt = _own_attempt(request, pk)
+    if services.close_if_expired(attempt):
+        return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
+    form = ItemQueryForm(request.POST)
+    items = _items(attempt)
+    try:
+        if not form.is_valid() or form.cleaned_data["item"] is None:
+            raise QuizError(form.errors["item"][0] if form.errors else "Say which item to show.", status=400)
+        current = _current(items, form.cleaned_data["item"])
+    except QuizError as exc:
+        return _stage_error(request, attempt, items, exc)
+    services.mark_shown(current)
+    if not wants_fragment(request):
+        return redirect(f"{reverse('quizzes:play', args=[attempt.pk])}?item={current.number}")
+    return TemplateResponse(request, "quizzes/play.html#stage", _stage_context(attempt, items, current))
 
 
 def _stage_error(request, attempt, items, exc: QuizError) -> TemplateResponse:
@@ -269,7 +295,7 @@ def finish(request, pk: int):
 def clock(request, pk: int):
     """The countdown, re-read from the server so a sleeping tab or a paused timer catches up."""
     attempt = _own_attempt(request, pk)
-    if services.close_if_expired(attempt):
+    if _closed(attempt):
         return _redirect(request, reverse("quizzes:result", args=[attempt.pk]))
     if not wants_fragment(request, "countdown"):
         return redirect(attempt.get_absolute_url())  # the countdown lives on the quiz page
@@ -283,7 +309,7 @@ def clock(request, pk: int):
 @require_GET
 def result(request, pk: int):
     attempt = _own_attempt(request, pk)
-    if not services.close_if_expired(attempt):
+    if not _closed(attempt):
         return redirect(attempt.get_absolute_url())
     items = list(
         attempt.items.select_related("question__category__question_set").only(
@@ -291,6 +317,7 @@ def result(request, pk: int):
             "question__slug", "question__category__slug", "question__category__question_set__slug",
         )
     )
+    attempt.settle(items)
     categories: dict[str, dict] = {}
     for item in items:
         row = categories.setdefault(
@@ -344,10 +371,9 @@ def retry(request, pk: int):
 @login_required
 @require_GET
 def history(request):
-    Attempt.objects.of(request.user).finalize_expired()
-    attempts = list(Attempt.objects.of(request.user).annotate(
+    attempts = Attempt.objects.of(request.user).annotate(
         answered=Count("items", filter=Q(items__answered_at__isnull=False))
-    ).order_by("-started_at", "-pk")[:200])
+    ).order_by("-started_at", "-pk")[:200].settled()
     # Abandoned quizzes (finished with no answer) say nothing about the user: not in the trend.
     finished = [a for a in attempts if a.is_finished and a.auto_total and a.answered]
     open_attempts = [a for a in attempts if not a.is_finished]

@@ -1,4 +1,5 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
@@ -20,9 +21,7 @@ def name_the_site(sender=None, using="default", **kwargs):
 
     Account emails (allauth) take the site's name and domain from this row.
     """
-    from django.conf import settings
-    from django.contrib.sites.models import Site
-
+    Site = apps.get_model("sites", "Site")  # apps.py loads before any models module can be imported
     Site.objects.using(using).update_or_create(
         pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_NAME}
     )

@@ -9,11 +9,13 @@ import logging
 import os
 import sys
 import threading
+import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
 
 from .models import Job
 
@@ -55,20 +57,41 @@ def run(job_id: str, work) -> str:
     return Job.State.DONE
 
 
-def requeue_stale() -> int:
-    """Enqueue again the jobs whose worker died mid-run (the work is idempotent)."""
+def requeue_stale(now=None) -> int:
+    """Enqueue again the jobs whose worker died mid-run (the work is idempotent).
+
+    The state change is conditional, so two workers checking at once enqueue a job once."""
     count = 0
-    for job in Job.objects.stale():
-        Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(state=Job.State.QUEUED)
-        job.enqueue()
-        count += 1
+    for job in Job.objects.stale(now):
+        if Job.objects.stale(now).filter(pk=job.pk).update(state=Job.State.QUEUED, updated_at=timezone.now()):
+            job.enqueue()
+            count += 1
     return count
+
+
+def watch_stale(every: float | None = None, rounds: int | None = None) -> None:
+    """Requeue stale jobs every `every` seconds (a quarter of JOB_STALE_AFTER), for a running worker:
+    a job whose worker died runs again without waiting for a worker to start."""
+    every = settings.JOB_STALE_AFTER / 4 if every is None else every
+    done = 0
+    while rounds is None or done < rounds:
+        time.sleep(every)
+        close_old_connections()
+        try:
+            requeue_stale()
+        except DatabaseError:
+            logger.exception("Could not requeue stale jobs; trying again in %ss", every)
+        done += 1
+
+
+def start_watching_stale() -> threading.Thread:
+    thread = threading.Thread(target=watch_stale, name="stale-jobs", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_pending(backend="default") -> None:
     """Run every due task now, in this process (tests, and `manage.py db_worker --batch` does the same)."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
     Worker(queue_names=["*"], interval=0, batch=True, backend_name=backend, startup_delay=False, max_tasks=None,
            worker_id="inline", excluded_queue_names=[]).run()
 
@@ -79,8 +102,7 @@ def start_worker_inside_runserver() -> None:
         return
     if os.environ.get("RUN_MAIN") != "true" and "--noreload" not in sys.argv:
         return
-    from django_tasks_db.management.commands.db_worker import Worker
-
     worker = Worker(queue_names=["*"], interval=1, batch=False, backend_name="default", startup_delay=True,
                     max_tasks=None, worker_id="runserver", excluded_queue_names=[])
     threading.Thread(target=worker.run, name="tasks-worker", daemon=True).start()
+    start_watching_stale()

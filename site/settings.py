@@ -214,11 +214,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localh
 EMAIL_TIMEOUT = 10
 
 # Jobs are rows in the database: a fresh clone needs no other service. `runserver` runs a worker
-# thread inside itself; production runs `manage.py db_worker` (the Procfile's worker line).
+# thread inside itself; production runs `manage.py run_jobs` (the Procfile's worker line).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOB_RETRY_DELAYS = [30, 120, 600]  # seconds before the 2nd, 3rd and 4th attempt
-JOB_STALE_AFTER = 300  # a running job silent this long lost its worker and is enqueued again
 IMPORT_TIME_LIMIT = int(os.environ.get("IMPORT_TIME_LIMIT", "300"))  # seconds an import job may run
+# A running job silent this long lost its worker and is enqueued again. An import's apply reports
+# inside its transaction, unseen by other connections until the commit, so the longest silence of a
+# live job is the import time limit.
+JOB_STALE_AFTER = max(300, IMPORT_TIME_LIMIT + 60)
 EXPORT_JOB_THRESHOLD = 500  # Anki exports of sets larger than this run as a job
 
 # Uploaded Markdown sets are read into memory; anything bigger is refused by the form.

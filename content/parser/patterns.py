@@ -9,7 +9,6 @@ MAX_DEPTH = 24  # nested lists and block quotes
 ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 LIST_ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 NUMBERED_ITEM_RE = re.compile(r"^ {0,3}(?P<number>\d{1,4})[.)][ \t]+(?P<rest>.+)$")
-HR_RE = re.compile(r"^ {0,3}((\*[ \t]*){3,}|(-[ \t]*){3,}|(_[ \t]*){3,})$")
 RULE_TAIL_RE = re.compile(r"(?:\n|^)\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 QUESTION_NUMBER_RE = re.compile(
     r"^(?:(?:Q(?:uestion)?|#)\s*)?(?P<number>\d{1,4}[a-z]?)\s*(?:[.):\-–—]|\s(?=\S))\s*(?P<title>.*)$",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from progress import services
 from progress.models import Card, ReviewLog
+from questions import caching
 from questions.models import Question
 
 DASHBOARD = "/progress/"
@@ -47,8 +48,6 @@ def test_dashboard_follows_undo_suspend_and_settings(signed_in, user, questions)
 
 @pytest.mark.django_db
 def test_dashboard_follows_an_import_and_the_clock(signed_in, user, questions, monkeypatch):
-    from questions import caching
-
     before = signed_in.get(DASHBOARD).context["overall"].total
     Question.objects.filter(pk=questions[0].pk).update(archived=True, updated_at=timezone.now())
     monkeypatch.setattr(caching, "_version", None)  # another worker's import, seen after the memo's seconds

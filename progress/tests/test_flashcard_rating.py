@@ -1,6 +1,7 @@
 """Flashcards feed the schedule: Again/Hard/Good/Easy under a revealed answer rate the card as a review."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from progress.models import Card, ReviewLog
@@ -61,7 +62,6 @@ def test_flashcard_rating_bad_input(signed_in, user, questions):
 def test_flashcard_rating_needs_login_and_csrf(client, questions, user):
     url = reverse("progress:flashcard_rate", args=[questions[0].pk])
     assert client.post(url, {"rating": 3, "version": 0}).status_code == 302  # to the login page
-    from django.test import Client
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(user)
     assert strict.post(url, {"rating": 3, "version": 0}).status_code == 403

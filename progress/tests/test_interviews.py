@@ -95,13 +95,12 @@ def test_bad_input_is_a_422_with_a_message(signed_in, user, make_question, overr
 
 
 @pytest.mark.django_db
-def test_someone_elses_interview_is_a_404(client, user, other_user):
+def test_someone_elses_interview_is_a_404(signed_in, other_user):
     theirs = Interview.objects.create(user=other_user, on=today() + timedelta(days=5))
-    client.force_login(user)
-    assert client.get(f"{URL}{theirs.pk}/").status_code == 404
-    assert client.post(f"{URL}{theirs.pk}/", form()).status_code == 404
-    assert client.post(f"{URL}{theirs.pk}/delete/").status_code == 404
-    assert client.post(f"{URL}{theirs.pk}/outcome/", {f"i{theirs.pk}-outcome": "well"}).status_code == 404
+    assert signed_in.get(f"{URL}{theirs.pk}/").status_code == 404
+    assert signed_in.post(f"{URL}{theirs.pk}/", form()).status_code == 404
+    assert signed_in.post(f"{URL}{theirs.pk}/delete/").status_code == 404
+    assert signed_in.post(f"{URL}{theirs.pk}/outcome/", {f"i{theirs.pk}-outcome": "well"}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.title == "" and theirs.outcome == ""
 

@@ -2,6 +2,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
+from questions.caching import forget_content_version
+
 
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
@@ -13,8 +15,6 @@ def _fresh_page_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_content_version():
-    from questions.caching import forget_content_version
-
     forget_content_version()
     yield
     forget_content_version()
@@ -29,3 +29,10 @@ def importer(db, django_user_model):
         Permission.objects.get(codename="view_questionset"),
     )
     return user
+
+
+@pytest.fixture
+def importer_client(client, importer):
+    """The test client, signed in as `importer`."""
+    client.force_login(importer)
+    return client

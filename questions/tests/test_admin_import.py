@@ -11,6 +11,7 @@ from questions.import_records import ImportRecord
 from questions.models import Question, QuestionSet
 
 SEED = Path(__file__).resolve().parents[2] / "content" / "sets" / "django-interview-questions.md"
+TINY = Path(__file__).with_name("tiny-set.md")
 UPLOAD = reverse("imports:import_upload")
 HISTORY = reverse("imports:import_history")
 
@@ -34,12 +35,6 @@ class Book(models.Model):
 @pytest.fixture
 def staff(db, django_user_model):
     return django_user_model.objects.create_user("sam", "sam@example.com", "correct-horse-battery", is_staff=True)
-
-
-@pytest.fixture
-def importer_client(client, importer):
-    client.force_login(importer)
-    return client
 
 
 def upload(client, data: bytes, name="set.md", replaces=None, **headers):
@@ -177,8 +172,8 @@ def test_apply_uses_the_stored_bytes(importer_client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reupload_of_the_same_file_shows_nothing_to_do(importer_client, seed_set):
-    response = upload(importer_client, SEED.read_bytes(), SEED.name, follow=False)
+def test_reupload_of_the_same_file_shows_nothing_to_do(importer_client, tiny_set):
+    response = upload(importer_client, TINY.read_bytes(), TINY.name, follow=False)
     record = ImportRecord.objects.get()
     page = importer_client.get(response["Location"]).content.decode()
     total = Question.objects.count()
@@ -187,39 +182,39 @@ def test_reupload_of_the_same_file_shows_nothing_to_do(importer_client, seed_set
 
 
 @pytest.mark.django_db(transaction=True)
-def test_preview_shows_escaped_diffs_creations_and_archivals_per_category(importer_client, seed_set):
-    text = SEED.read_text()
-    first = Question.objects.of_set(seed_set.slug).first()
-    last = Question.objects.of_set(seed_set.slug).last()
+def test_preview_shows_escaped_diffs_creations_and_archivals_per_category(importer_client, tiny_set):
+    text = TINY.read_text()
+    first = Question.objects.of_set(tiny_set.slug).first()
+    last = Question.objects.of_set(tiny_set.slug).last()
     edited = text.replace(
-        "Django is a high-level Python web framework",
-        "Django is a <script>alert(1)</script> batteries-included web framework",
+        "It follows foreign keys in the same query",
+        "It follows <script>alert(1)</script> foreign keys in one query",
         1,
     )
     cut = edited.index(f"### {last.number}. ")
     edited = edited[:cut] + "### 999. A brand new question?\nYes.\n"
-    upload(importer_client, edited.encode(), SEED.name)
+    upload(importer_client, edited.encode(), TINY.name)
     record = ImportRecord.objects.get()
     page = importer_client.get(record.get_absolute_url()).content.decode()
     assert (record.created, record.updated, record.archived) == (1, 1, 1)
     assert "1 created, 1 updated" in page and "1 archived" in page
     assert "A brand new question?" in page and last.title in page
-    assert '<span class="add">+Django is a &lt;script&gt;alert(1)&lt;/script&gt;' in page
-    assert '<span class="remove">-Django is a high-level Python web framework' in page
+    assert '<span class="add">+It follows &lt;script&gt;alert(1)&lt;/script&gt;' in page
+    assert '<span class="remove">-It follows foreign keys in the same query' in page
     assert "<script>alert(1)</script>" not in page
     assert first.title in page
 
 
 @pytest.mark.django_db(transaction=True)
-def test_replaces_an_existing_set_chosen_on_the_form(importer_client, seed_set):
-    text = SEED.read_text().replace("# Django Interview Questions & Answers", "# Django questions, 2nd edition", 1)
-    upload(importer_client, text.encode(), "second-edition.md", replaces=seed_set)
+def test_replaces_an_existing_set_chosen_on_the_form(importer_client, tiny_set):
+    text = TINY.read_text().replace("# Tiny Django Set", "# Django questions, 2nd edition", 1)
+    upload(importer_client, text.encode(), "second-edition.md", replaces=tiny_set)
     record = ImportRecord.objects.get()
-    assert record.target == seed_set and record.created == 0
+    assert record.target == tiny_set and record.created == 0
     apply(importer_client, record)
-    seed_set.refresh_from_db()
+    tiny_set.refresh_from_db()
     assert QuestionSet.objects.count() == 1
-    assert seed_set.title == "Django questions, 2nd edition"
+    assert tiny_set.title == "Django questions, 2nd edition"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -257,7 +252,7 @@ BROKEN_FENCE = "# Set\n\nSome intro.\n\n```python\nprint('never closed')\nmore c
     ],
     ids=["latin-1", "binary", "empty", "blank", "extension"],
 )
-def test_bad_input_is_refused_on_the_upload_page(importer_client, seed_set, data, name, message):
+def test_bad_input_is_refused_on_the_upload_page(importer_client, tiny_set, data, name, message):
     before = list(Question.objects.values_list("pk", "answer_md", "archived"))
     response = upload(importer_client, data, name)
     assert response.status_code == 422
@@ -277,7 +272,7 @@ def test_bad_input_is_refused_on_the_upload_page(importer_client, seed_set, data
     ],
     ids=["no-questions", "unclosed-fence"],
 )
-def test_a_failing_parse_is_recorded_with_a_readable_reason(importer_client, seed_set, data, message):
+def test_a_failing_parse_is_recorded_with_a_readable_reason(importer_client, tiny_set, data, message):
     before = list(Question.objects.values_list("pk", "answer_md", "archived"))
     response = upload(importer_client, data, "bad.md")
     record = ImportRecord.objects.get()

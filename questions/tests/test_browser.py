@@ -6,9 +6,11 @@ Every test runs with the root conftest's `page`, which fails on any JavaScript c
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from conftest import login
+from prepsite.jobs import run_pending
 from questions.models import Category, Example
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -102,10 +104,6 @@ def test_sign_up_log_out_log_in(page, seed_set):
     page.fill("input[name=password2]", "a-long-unusual-passphrase")
     page.get_by_role("button", name="Sign Up").click()
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))  # verification is mandatory
-    from django.core import mail
-
-    from prepsite.jobs import run_pending
-
     run_pending()
     link = next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/confirm-email/" in line)
     page.goto(link[link.index("/accounts/"):].strip())

@@ -1,11 +1,13 @@
 import pytest
+from django.utils import timezone
 
-from questions.models import Category
+from questions import caching
+from questions.models import Category, Question
 
 
 @pytest.fixture
-def question(seed_set):
-    category = Category.objects.listed().filter(question_set=seed_set).order_by("position").first()
+def question(tiny_set):
+    category = Category.objects.listed().filter(question_set=tiny_set).order_by("position").first()
     return category.questions.listed().with_category()[1]
 
 
@@ -42,11 +44,6 @@ def test_signed_in_question_page_shows_a_bookmark_and_a_note_at_once(signed_in, 
 
 @pytest.mark.django_db
 def test_signed_in_question_page_follows_an_admin_edit(signed_in, question, monkeypatch):
-    from django.utils import timezone
-
-    from questions import caching
-    from questions.models import Question
-
     url = question.get_absolute_url()
     signed_in.get(url)
     Question.objects.filter(pk=question.pk).update(answer_html="<p>Edited answer</p>", updated_at=timezone.now())

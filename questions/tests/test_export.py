@@ -147,15 +147,15 @@ def test_headings_inside_answers_are_pushed_below_the_question_level():
 
 
 def test_unnumbered_titles_keep_their_shape():
-    class Q:
+    class Unnumbered:
         number = ""
         title = "Explain middleware"
 
-    assert exporters.question_heading(Q) == "### Q: Explain middleware"
-    Q.title = "What is a QuerySet?"
-    assert exporters.question_heading(Q) == "### What is a QuerySet?"
-    Q.title = "404 handling?"
-    assert exporters.question_heading(Q) == "### Q: 404 handling?"
+    assert exporters.question_heading(Unnumbered) == "### Q: Explain middleware"
+    Unnumbered.title = "What is a QuerySet?"
+    assert exporters.question_heading(Unnumbered) == "### What is a QuerySet?"
+    Unnumbered.title = "404 handling?"
+    assert exporters.question_heading(Unnumbered) == "### Q: 404 handling?"
 
 
 def _apkg_notes(data: bytes, tmp_path):

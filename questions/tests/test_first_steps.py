@@ -9,7 +9,7 @@ from questions.related import compute
 
 
 @pytest.fixture
-def second_set(seed_set):
+def second_set(tiny_set):
     """A second set whose questions overlap the shipped one on some topics."""
     other = QuestionSet.objects.create(title="Second Set", slug="second-set")
     category = Category.objects.create(question_set=other, title="ORM", slug="orm")
@@ -25,56 +25,54 @@ def second_set(seed_set):
 
 
 @pytest.mark.django_db
-def test_anonymous_home_says_what_the_site_does_with_one_start(client, seed_set):
+def test_anonymous_home_says_what_the_site_does_with_one_start(client, tiny_set):
     html = client.get("/").content.decode()
     intro = html[html.index('id="intro-title"'):html.index("</section>", html.index('id="intro-title"'))]
     assert intro.count("<li>") == 3
-    start = reverse("questions:set_flashcard", args=[seed_set.slug, 1])
+    start = reverse("questions:set_flashcard", args=[tiny_set.slug, 1])
     assert intro.count('class="btn') == 1 and f'href="{start}"' in intro
     assert client.get(start).status_code == 200
 
 
 @pytest.mark.django_db
-def test_signed_in_home_leads_with_today(client, user, seed_set):
-    client.force_login(user)
-    html = client.get("/").content.decode()
+def test_signed_in_home_leads_with_today(signed_in, tiny_set):
+    html = signed_in.get("/").content.decode()
     assert 'id="intro-title"' not in html
-    assert html.index('id="review-summary-title"') < html.index(f'id="set-{seed_set.slug}"')
+    assert html.index('id="review-summary-title"') < html.index(f'id="set-{tiny_set.slug}"')
 
 
 @pytest.mark.django_db
-def test_set_page_offers_quiz_review_and_whole_set_flashcards(client, user, seed_set):
-    client.force_login(user)
-    html = client.get(seed_set.get_absolute_url()).content.decode()
+def test_set_page_offers_quiz_review_and_whole_set_flashcards(signed_in, tiny_set):
+    html = signed_in.get(tiny_set.get_absolute_url()).content.decode()
     links = [
-        reverse("questions:set_flashcard", args=[seed_set.slug, 1]),
-        f"{reverse('quizzes:start')}?question_set={seed_set.pk}",
-        f"{reverse('progress:review')}?set={seed_set.slug}",
+        reverse("questions:set_flashcard", args=[tiny_set.slug, 1]),
+        f"{reverse('quizzes:start')}?question_set={tiny_set.pk}",
+        f"{reverse('progress:review')}?set={tiny_set.slug}",
     ]
     for link in links:
         assert f'href="{link}"' in html
-        assert client.get(link).status_code == 200, link
+        assert signed_in.get(link).status_code == 200, link
 
 
 @pytest.mark.django_db
-def test_whole_set_flashcards_walk_every_category(client, seed_set, django_assert_max_num_queries):
-    listed = list(Question.objects.listed().of_set(seed_set.slug).order_by("category__position", "position"))
-    last = reverse("questions:set_flashcard", args=[seed_set.slug, len(listed)])
+def test_whole_set_flashcards_walk_every_category(client, tiny_set, django_assert_max_num_queries):
+    listed = list(Question.objects.listed().of_set(tiny_set.slug).order_by("category__position", "position"))
+    last = reverse("questions:set_flashcard", args=[tiny_set.slug, len(listed)])
     with django_assert_max_num_queries(5):
         response = client.get(last)
     assert response.status_code == 200
     assert response.context["question"] == listed[-1]
     assert listed[-1].category.title in response.content.decode()
     assert response.context["next_url"] == ""
-    beyond = reverse("questions:set_flashcard", args=[seed_set.slug, len(listed) + 1])
+    beyond = reverse("questions:set_flashcard", args=[tiny_set.slug, len(listed) + 1])
     assert client.get(beyond).status_code == 404
     assert client.get(reverse("questions:set_flashcard", args=["no-such-set", 1])).status_code == 404
 
 
 @pytest.mark.django_db
-def test_related_questions_link_across_sets_only(seed_set, second_set):
+def test_related_questions_link_across_sets_only(tiny_set, second_set):
     links = compute()
-    shipped = Question.objects.get(category__question_set=seed_set, title__contains="`select_related()`")
+    shipped = Question.objects.get(category__question_set=tiny_set, title__contains="`select_related()`")
     prefetch = Question.objects.get(category__question_set=second_set, slug="prefetch")
     assert [link["url"] for link in links[shipped.pk]][:1] == [prefetch.get_absolute_url()]
     assert shipped.get_absolute_url() in [link["url"] for link in links[prefetch.pk]]
@@ -88,15 +86,14 @@ def test_related_questions_link_across_sets_only(seed_set, second_set):
 
 
 @pytest.mark.django_db
-def test_question_page_shows_also_in_from_cache(client, user, seed_set, second_set, django_assert_max_num_queries):
+def test_question_page_shows_also_in_from_cache(signed_in, tiny_set, second_set, django_assert_max_num_queries):
     cache.clear()
-    client.force_login(user)
     prefetch = Question.objects.get(category__question_set=second_set, slug="prefetch")
-    client.get(prefetch.get_absolute_url())  # builds the map once
+    signed_in.get(prefetch.get_absolute_url())  # builds the map once
     with django_assert_max_num_queries(9):
-        response = client.get(prefetch.get_absolute_url())
+        response = signed_in.get(prefetch.get_absolute_url())
     html = response.content.decode()
     assert "Also in other sets" in html
-    assert "<code>select_related()</code>" in html and seed_set.title.replace("&", "&amp;") in html
+    assert "<code>select_related()</code>" in html and tiny_set.title.replace("&", "&amp;") in html
     unrelated = Question.objects.get(category__question_set=second_set, slug="unrelated")
-    assert "Also in other sets" not in client.get(unrelated.get_absolute_url()).content.decode()
+    assert "Also in other sets" not in signed_in.get(unrelated.get_absolute_url()).content.decode()

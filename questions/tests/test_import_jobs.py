@@ -22,12 +22,6 @@ SMALL = "# Small set\n\n## Basics\n\n### 1. What is a view?\nA callable.\n\n### 
 POLL = {"HX-Request": "true", "HX-Target": "import-progress"}
 
 
-@pytest.fixture
-def importer_client(client, importer):
-    client.force_login(importer)
-    return client
-
-
 def upload(client, data: bytes = SMALL.encode(), name="small.md"):
     client.post(reverse("imports:import_upload"), {"file": SimpleUploadedFile(name, data)})
     return ImportRecord.objects.get()

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from content.parser import parse
 from prepsite.jobs import run_pending
 from questions import importing
 from questions.import_records import ImportRecord
@@ -16,12 +17,6 @@ from questions.models import Question, QuestionSet
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WARNED = "# Warned\n\n## Basics\n\n### 1. What is a view?\nA callable.\n\n### 2. Empty?\n\n### 3. Last?\nYes.\n"
-
-
-@pytest.fixture
-def importer_client(client, importer):
-    client.force_login(importer)
-    return client
 
 
 def upload(client, data: bytes, name="set.md", **fields):
@@ -102,8 +97,6 @@ def test_command_takes_a_base_url_and_prints_warnings_with_lines(tmp_path):
 
 
 def test_source_and_license_come_from_the_document_and_survive_a_reimport_without_them():
-    from content.parser import parse
-
     document = parse(WARNED, "w.md")
     document.source_url, document.license = "https://github.com/o/r", "MIT"
     QuestionSet.objects.sync(document)

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import SEED
 from content.parser import parse
 from questions.importing import content_hash
 from questions.models import AuthoredItem, Category, Example, Question, QuestionSet
@@ -67,8 +68,6 @@ def test_reimporting_the_same_file_changes_nothing(seed_set):
 
 
 def seed_set_bytes():
-    from conftest import SEED
-
     return SEED.read_bytes()
 
 

@@ -48,8 +48,8 @@ def test_snippet_picks_the_paragraph_with_the_most_words():
 
 
 @pytest.mark.django_db
-def test_search_page_renders_code_titles_and_passages(client, seed_set, django_assert_max_num_queries):
-    category = Category.objects.filter(question_set=seed_set).first()
+def test_search_page_renders_code_titles_and_passages(client, tiny_set, django_assert_max_num_queries):
+    category = Category.objects.filter(question_set=tiny_set).first()
     Question.objects.create(
         category=category, position=999, slug="zz-select-related", title="When to use `select_related`?",
         answer_md="x", answer_html="<p>Intro about relationships.</p><pre><code>qs.select_related('author')\n</code></pre>",

@@ -1,18 +1,22 @@
 import pytest
 from django.apps import apps
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from progress import models as progress_models
+from questions import caching, models as question_models
 from questions.models import Bookmark, Category, Note, Question
-from questions import models as question_models
+from questions.search import SEARCH_CONFIG, search_vector
 
 HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def category(seed_set):
-    return Category.objects.listed().filter(question_set=seed_set).order_by("position").first()
+def category(tiny_set):
+    return Category.objects.listed().filter(question_set=tiny_set).order_by("position").first()
 
 
 @pytest.fixture
@@ -29,18 +33,18 @@ def question(questions):
 
 
 @pytest.mark.django_db
-def test_home_lists_sets_categories_and_counts(client, seed_set, django_assert_max_num_queries):
+def test_home_lists_sets_categories_and_counts(client, tiny_set, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert seed_set.title.replace("&", "&amp;") in html
-    for category in Category.objects.listed().filter(question_set=seed_set):
+    assert tiny_set.title.replace("&", "&amp;") in html
+    for category in Category.objects.listed().filter(question_set=tiny_set):
         assert category.title in html
 
 
 @pytest.mark.django_db
-def test_home_hides_categories_without_listed_questions(client, seed_set, category):
+def test_home_hides_categories_without_listed_questions(client, tiny_set, category):
     category.questions.update(archived=True)
     html = client.get("/").content.decode()
     assert category.get_absolute_url() not in html
@@ -48,7 +52,7 @@ def test_home_hides_categories_without_listed_questions(client, seed_set, catego
 
 
 @pytest.mark.django_db
-def test_home_signed_in_query_count(signed_in, seed_set, django_assert_max_num_queries):
+def test_home_signed_in_query_count(signed_in, tiny_set, django_assert_max_num_queries):
     # Includes progress's review summary (due counts) on the home page.
     with django_assert_max_num_queries(12):
         response = signed_in.get("/")
@@ -57,32 +61,32 @@ def test_home_signed_in_query_count(signed_in, seed_set, django_assert_max_num_q
 
 
 @pytest.mark.django_db
-def test_set_page_lists_questions_in_order(client, seed_set, django_assert_max_num_queries):
+def test_set_page_lists_questions_in_order(client, tiny_set, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
-        response = client.get(seed_set.get_absolute_url())
+        response = client.get(tiny_set.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()
-    questions = Question.objects.listed().of_set(seed_set.slug).with_category().order_by("category__position", "position")
+    questions = Question.objects.listed().of_set(tiny_set.slug).with_category().order_by("category__position", "position")
     urls = [q.get_absolute_url() for q in questions]
     positions = [html.index(f'href="{url}"') for url in urls]
     assert positions == sorted(positions)
 
 
 @pytest.mark.django_db
-def test_set_page_query_count_does_not_grow(signed_in, seed_set, user, django_assert_max_num_queries):
-    for question in Question.objects.all()[:10]:
+def test_set_page_query_count_does_not_grow(signed_in, tiny_set, user, django_assert_max_num_queries):
+    for question in Question.objects.all():
         Bookmark.objects.create(user=user, question=question)
     with django_assert_max_num_queries(7):
-        response = signed_in.get(seed_set.get_absolute_url())
-    assert response.content.decode().count("status-bookmarked") == 10
+        response = signed_in.get(tiny_set.get_absolute_url())
+    assert response.content.decode().count("status-bookmarked") == Question.objects.count()
 
 
 @pytest.mark.django_db
-def test_archived_questions_are_hidden(client, seed_set, category, question):
+def test_archived_questions_are_hidden(client, tiny_set, category, question):
     question.archived = True
     question.save()
     assert question.title not in client.get(category.get_absolute_url()).content.decode()
-    assert question.title not in client.get(seed_set.get_absolute_url()).content.decode()
+    assert question.title not in client.get(tiny_set.get_absolute_url()).content.decode()
     assert client.get(question.get_absolute_url()).status_code == 404
 
 
@@ -137,7 +141,6 @@ def test_status_badges_from_review_cards(signed_in, user, other_user, category, 
     assert shown[questions[-2].pk] == shown[questions[-1].pk] == "learning"
     assert len(response.context["questions"]) == len(questions)
     assert "Mastered: stability of 21 days or more and a last rating of Good or Easy." in response.content.decode()
-    from progress import models as progress_models
     assert (progress_models.MASTERED_STABILITY_DAYS, progress_models.MASTERED_RATINGS) == (
         question_models.MASTERED_STABILITY_DAYS, question_models.MASTERED_RATINGS)
 
@@ -169,18 +172,16 @@ def test_question_page_is_cached_for_anonymous(client, question, django_assert_m
 
 
 @pytest.mark.django_db
-def test_reimport_invalidates_cached_pages(client, seed_set, question):
+def test_reimport_invalidates_cached_pages(client, tiny_set, question):
     client.get(question.get_absolute_url())
     Question.objects.filter(pk=question.pk).update(title="Renamed by an import")
-    seed_set.imported_at = timezone.now()
-    seed_set.save()
+    tiny_set.imported_at = timezone.now()
+    tiny_set.save()
     assert "Renamed by an import" in client.get(question.get_absolute_url()).content.decode()
 
 
 @pytest.mark.django_db
-def test_admin_edits_invalidate_cached_pages_in_other_workers(client, seed_set, question, monkeypatch):
-    from questions import caching
-
+def test_admin_edits_invalidate_cached_pages_in_other_workers(client, tiny_set, question, monkeypatch):
     client.get(question.get_absolute_url())
     client.get(question.category.get_absolute_url())
     # Another worker's edit: no signal reaches this process, only the database changes.
@@ -216,10 +217,10 @@ def test_history_restore_gets_full_page(client, question):
 
 
 @pytest.mark.django_db
-def test_question_404s(client, seed_set, category, question):
-    assert client.get(f"/sets/{seed_set.slug}/{category.slug}/no-such-question/").status_code == 404
+def test_question_404s(client, tiny_set, category, question):
+    assert client.get(f"/sets/{tiny_set.slug}/{category.slug}/no-such-question/").status_code == 404
     assert client.get(f"/sets/nope/{category.slug}/{question.slug}/").status_code == 404
-    assert client.get(f"/sets/{seed_set.slug}/nope/").status_code == 404
+    assert client.get(f"/sets/{tiny_set.slug}/nope/").status_code == 404
     assert client.get("/sets/nope/").status_code == 404
 
 
@@ -267,7 +268,7 @@ def test_flashcards(client, category, questions, django_assert_max_num_queries):
 
 
 @pytest.mark.django_db
-def test_search_empty_and_no_results(client, seed_set, django_assert_max_num_queries):
+def test_search_empty_and_no_results(client, tiny_set, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         empty = client.get("/search/")
     assert empty.status_code == 200 and b"Type a word or two" in empty.content
@@ -278,25 +279,25 @@ def test_search_empty_and_no_results(client, seed_set, django_assert_max_num_que
 
 
 @pytest.mark.django_db
-def test_search_finds_titles_answers_and_code(client, seed_set, django_assert_max_num_queries):
+def test_search_finds_titles_answers_and_code(client, tiny_set, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
-        response = client.get("/search/?q=middleware")
+        response = client.get("/search/?q=prefetch_related")
     hits = response.context["hits"]
     assert hits
-    assert "middleware" in hits[0].question.title.lower()  # title matches rank first
+    assert "prefetch_related" in hits[0].question.title.lower()  # title matches rank first
     # Code: an identifier that appears only inside code examples.
-    code_hits = client.get("/search/?q=select_related").context["hits"]
+    code_hits = client.get("/search/?q=pub_date__year").context["hits"]
     assert code_hits
     assert all(hit.question.category.title for hit in code_hits)
 
 
 @pytest.mark.django_db
-def test_search_prefix_while_typing(client, seed_set):
-    assert client.get("/search/?q=middlew").context["hits"]
+def test_search_prefix_while_typing(client, tiny_set):
+    assert client.get("/search/?q=prefet").context["hits"]
 
 
 @pytest.mark.django_db
-def test_search_highlights_and_escapes(client, seed_set, category, question):
+def test_search_highlights_and_escapes(client, tiny_set, category, question):
     Question.objects.filter(pk=question.pk).update(title="Zebrafish <script>alert(1)</script> question")
     response = client.get("/search/?q=zebrafish")
     html = response.content.decode()
@@ -306,13 +307,13 @@ def test_search_highlights_and_escapes(client, seed_set, category, question):
 
 
 @pytest.mark.django_db
-def test_search_skips_archived(client, seed_set, question):
+def test_search_skips_archived(client, tiny_set, question):
     Question.objects.filter(pk=question.pk).update(title="Zebrafish archived", archived=True)
     assert not client.get("/search/?q=zebrafish").context["hits"]
 
 
 @pytest.mark.django_db
-def test_search_fragment(client, seed_set, django_assert_max_num_queries):
+def test_search_fragment(client, tiny_set, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         response = client.get("/search/?q=orm", headers={**HTMX, "HX-Target": "search-results"})
     assert b"<html" not in response.content
@@ -356,7 +357,7 @@ def test_bookmark_unknown_or_archived_question_404(signed_in, question):
 
 
 @pytest.mark.django_db
-def test_bookmarks_page(signed_in, user, other_user, seed_set, django_assert_max_num_queries):
+def test_bookmarks_page(signed_in, user, other_user, tiny_set, django_assert_max_num_queries):
     questions = list(Question.objects.listed().with_category())
     for q in questions[:3]:
         Bookmark.objects.create(user=user, question=q)
@@ -443,7 +444,7 @@ def test_csrf_enforced_on_posts(user, question):
 
 
 @pytest.mark.django_db
-def test_account_pages_use_site_layout_and_crispy(client, seed_set):
+def test_account_pages_use_site_layout_and_crispy(client, tiny_set):
     for name in ["account_login", "account_signup", "account_reset_password"]:
         response = client.get(reverse(name))
         html = response.content.decode()
@@ -463,7 +464,7 @@ def test_login_by_email_or_username(client, user):
 
 
 @pytest.mark.django_db
-def test_nav_links(client, seed_set):
+def test_nav_links(client, tiny_set):
     html = client.get("/").content.decode()
     for name in ["questions:home", "questions:search", "progress:review", "progress:dashboard",
                  "quizzes:start", "questions:bookmarks", "account_login", "account_signup"]:
@@ -471,14 +472,10 @@ def test_nav_links(client, seed_set):
 
 
 @pytest.mark.django_db
-def test_postgres_search_uses_gin_index(seed_set):
-    from django.db import connection
-
+def test_postgres_search_uses_gin_index(tiny_set):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: SQLite uses the substring fallback")
-    from django.contrib.postgres.search import SearchQuery
 
-    from questions.search import SEARCH_CONFIG, search_vector
 
     query = SearchQuery("middlew:*", search_type="raw", config=SEARCH_CONFIG)
     sql, params = Question.objects.annotate(d=search_vector()).filter(d=query).only("id").query.sql_with_params()

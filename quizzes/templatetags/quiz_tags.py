@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -80,5 +81,6 @@ def recent_quiz_results(context, limit: int = 5):
     user = getattr(request, "user", None) or context.get("user")
     attempts = []
     if user is not None and user.is_authenticated:
-        attempts = list(Attempt.objects.of(user).finished().order_by("-finished_at", "-pk")[:limit])
+        attempts = (Attempt.objects.of(user).closed()
+                    .order_by(Coalesce("finished_at", "deadline").desc(), "-pk")[:limit].settled())
     return {"attempts": attempts, "trend": list(reversed(attempts))}

@@ -1,7 +1,7 @@
 import pytest
 
-from questions.supplement import apply_supplement
 from conftest import SEED
+from questions.supplement import apply_supplement
 from quizzes.kinds import KINDS
 from quizzes.services import start_attempt
 
@@ -16,11 +16,12 @@ def quiz_set(seed_set):
 
 
 @pytest.fixture
-def start(quiz_set, user):
-    def make(count=10, kinds=None, seconds=60, feedback="immediate", seed=1, user=user, **kw):
+def start(request, user):
+    """Open an attempt; on the tiny set unless `question_set` is given (the shipped set: `quiz_set`)."""
+    def make(count=10, kinds=None, seconds=60, feedback="immediate", seed=1, user=user, question_set=None, **kw):
         return start_attempt(
-            user, quiz_set, count=count, kinds=kinds or list(KINDS), seconds_per_item=seconds,
-            feedback=feedback, title="Test quiz", seed=seed, **kw,
+            user, question_set or request.getfixturevalue("tiny_set"), count=count, kinds=kinds or list(KINDS),
+            seconds_per_item=seconds, feedback=feedback, title="Test quiz", seed=seed, **kw,
         )
 
     return make

@@ -10,15 +10,15 @@ HUGE = "9" * 25
 
 
 @pytest.mark.parametrize("value", ["²", "١", "1²", " 1", "+1", "1_0", "0x1", "-1", HUGE, "abc"])
-def test_question_set_query_that_is_not_a_number_is_400(signed_in, quiz_set, value):
+def test_question_set_query_that_is_not_a_number_is_400(signed_in, tiny_set, value):
     response = signed_in.get(reverse("quizzes:start"), {"question_set": value})
     assert response.status_code == 400
     assert "is not a number" in response.content.decode()
 
 
-def test_unknown_question_set_is_404_and_known_one_is_chosen(signed_in, quiz_set):
+def test_unknown_question_set_is_404_and_known_one_is_chosen(signed_in, tiny_set):
     assert signed_in.get(reverse("quizzes:start"), {"question_set": "123456"}).status_code == 404
-    response = signed_in.get(reverse("quizzes:start"), {"question_set": str(quiz_set.pk)},
+    response = signed_in.get(reverse("quizzes:start"), {"question_set": str(tiny_set.pk)},
                              headers={"HX-Request": "true", "HX-Target": "categories"})
     assert response.status_code == 200 and b'id="categories"' in response.content and b"<html" not in response.content
 
@@ -46,8 +46,8 @@ def test_missing_item_number_is_422(signed_in, start):
 
 
 @pytest.mark.parametrize("categories", [["²"], ["١"], [HUGE], ["1", "x"]])
-def test_start_form_with_bad_category_ids_is_422(signed_in, quiz_set, categories):
-    data = {"question_set": quiz_set.pk, "count": 10, "seconds_per_item": 60, "kinds": ["recall"],
+def test_start_form_with_bad_category_ids_is_422(signed_in, tiny_set, categories):
+    data = {"question_set": tiny_set.pk, "count": 10, "seconds_per_item": 60, "kinds": ["recall"],
             "feedback": "end", "categories": categories}
     response = signed_in.post(reverse("quizzes:start"), data)
     assert response.status_code == 422 and "is not a valid value" in response.content.decode()
@@ -55,12 +55,12 @@ def test_start_form_with_bad_category_ids_is_422(signed_in, quiz_set, categories
 
 
 @pytest.mark.parametrize("value", ["²", HUGE, "١"])
-def test_start_form_with_bad_set_id_is_422(signed_in, quiz_set, value):
+def test_start_form_with_bad_set_id_is_422(signed_in, tiny_set, value):
     data = {"question_set": value, "count": 10, "seconds_per_item": 60, "kinds": ["recall"], "feedback": "end"}
     assert signed_in.post(reverse("quizzes:start"), data).status_code == 422
 
 
-def test_huge_attempt_id_is_404(signed_in, quiz_set):
+def test_huge_attempt_id_is_404(signed_in, tiny_set):
     for name in ("play", "result", "clock"):
         assert signed_in.get(f"/quizzes/{HUGE}/" + ("" if name == "play" else f"{name}/")).status_code == 404
     for name in ("answer", "mark", "finish", "retry"):

@@ -8,8 +8,8 @@ from questions.models import Category
 
 
 @pytest.mark.django_db
-def test_start_form_fields_follow_an_admin_edit(signed_in, quiz_set, monkeypatch):
-    category = Category.objects.filter(question_set=quiz_set).order_by("position").first()
+def test_start_form_fields_follow_an_admin_edit(signed_in, tiny_set, monkeypatch):
+    category = Category.objects.filter(question_set=tiny_set).order_by("position").first()
     assert category.title in signed_in.get("/quizzes/").content.decode()
     Category.objects.filter(pk=category.pk).update(title="Renamed in the admin", updated_at=timezone.now())
     assert category.title in signed_in.get("/quizzes/").content.decode()  # the version is memoised a moment
@@ -18,9 +18,9 @@ def test_start_form_fields_follow_an_admin_edit(signed_in, quiz_set, monkeypatch
 
 
 @pytest.mark.django_db
-def test_bound_form_is_never_served_from_the_cache(signed_in, quiz_set):
+def test_bound_form_is_never_served_from_the_cache(signed_in, tiny_set):
     plain = signed_in.get("/quizzes/").content.decode()
-    bad = signed_in.post("/quizzes/", {"question_set": quiz_set.pk, "count": 999, "seconds_per_item": 60,
+    bad = signed_in.post("/quizzes/", {"question_set": tiny_set.pk, "count": 999, "seconds_per_item": 60,
                                        "kinds": ["cloze"], "feedback": "immediate"})
     assert bad.status_code == 422 and 'value="999"' in bad.content.decode()
     again = signed_in.get("/quizzes/").content.decode()

@@ -25,17 +25,17 @@ def test_result_folds_right_items_and_opens_wrong_ones(signed_in, start, user, d
     assert "Delete this unanswered quiz" not in html
 
 
-def test_quizzes_are_named_by_what_they_cover(quiz_set):
-    category = quiz_set.categories.order_by("position").first()
-    name = services.describe(quiz_set, [category], ["cloze", "key_point"])
+def test_quizzes_are_named_by_what_they_cover(tiny_set):
+    category = tiny_set.categories.order_by("position").first()
+    name = services.describe(tiny_set, [category], ["cloze", "key_point"])
     assert name == f"{category.title} · Code cloze, Key point"
-    assert services.describe(quiz_set, [], ["cloze"], preset="Weak spots") == f"Weak spots · {quiz_set.title}"
+    assert services.describe(tiny_set, [], ["cloze"], preset="Weak spots") == f"Weak spots · {tiny_set.title}"
 
 
-def test_start_names_the_attempt(signed_in, quiz_set):
-    category = quiz_set.categories.order_by("position").first()
+def test_start_names_the_attempt(signed_in, tiny_set):
+    category = tiny_set.categories.order_by("position").first()
     signed_in.post(reverse("quizzes:start"), {
-        "question_set": quiz_set.pk, "categories": [category.pk], "count": 5, "seconds_per_item": 60,
+        "question_set": tiny_set.pk, "categories": [category.pk], "count": 5, "seconds_per_item": 60,
         "kinds": ["recall"], "feedback": "immediate",
     })
     assert Attempt.objects.get().title == f"{category.title} · Self-graded recall"

@@ -1,11 +1,14 @@
 """Quiz quality over the seed and the corpora: no giveaways, plausible distractors, spread, key points."""
 
+from django.urls import reverse
+
 from content.parser import parse
 from questions.importing import sync
 from questions.models import Example, QuestionSet
 from quizzes.generation import Spec, generate
 from quizzes.kinds import KINDS
 from quizzes.quality import Report, corpora_dir
+from quizzes.services import start_attempt
 from quizzes.text import key_points, role
 
 
@@ -87,8 +90,6 @@ def test_every_kind_is_checked_for_giveaways():
 
 
 def test_least_recently_asked_questions_come_first(make_question, user):
-    from quizzes.services import start_attempt
-
     questions = [make_question(answer_md="Some words to recall.") for _ in range(10)]
     question_set = questions[0].category.question_set
 
@@ -104,8 +105,6 @@ def test_least_recently_asked_questions_come_first(make_question, user):
 
 
 def test_start_form_disables_kinds_the_content_cannot_make(signed_in, make_question, django_assert_max_num_queries):
-    from django.urls import reverse
-
     make_question(answer_md="Plain prose that says something useful.")
     with django_assert_max_num_queries(12):
         response = signed_in.get(reverse("quizzes:start"))

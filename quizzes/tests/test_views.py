@@ -20,12 +20,12 @@ def test_anonymous_is_sent_to_login_and_back(client, db):
     assert "/accounts/login/" in response["Location"] and "next=/quizzes/" in response["Location"]
 
 
-def test_start_form_and_creating_a_quiz(signed_in, quiz_set, django_assert_max_num_queries):
+def test_start_form_and_creating_a_quiz(signed_in, tiny_set, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         response = signed_in.get(reverse("quizzes:start"))
     assert response.status_code == 200
     assert b"Quick 10" in response.content and b"Weak spots" in response.content and b"Due now" in response.content
-    data = {"question_set": quiz_set.pk, "count": 7, "seconds_per_item": 30, "kinds": ["code_question", "cloze"],
+    data = {"question_set": tiny_set.pk, "count": 7, "seconds_per_item": 30, "kinds": ["code_question", "cloze"],
             "feedback": "end"}
     response = signed_in.post(reverse("quizzes:start"), data)
     attempt = Attempt.objects.get()
@@ -36,15 +36,15 @@ def test_start_form_and_creating_a_quiz(signed_in, quiz_set, django_assert_max_n
 
 
 @pytest.mark.parametrize("bad", [{"count": 4}, {"count": 51}, {"seconds_per_item": 0}, {"kinds": ["nope"]}])
-def test_start_form_rejects_bad_input(signed_in, quiz_set, bad):
-    data = {"question_set": quiz_set.pk, "count": 10, "seconds_per_item": 60, "kinds": ["recall"],
+def test_start_form_rejects_bad_input(signed_in, tiny_set, bad):
+    data = {"question_set": tiny_set.pk, "count": 10, "seconds_per_item": 60, "kinds": ["recall"],
             "feedback": "end", **bad}
     response = signed_in.post(reverse("quizzes:start"), data)
     assert response.status_code == 422 and not Attempt.objects.exists()
 
 
-def test_presets(signed_in, quiz_set, user):
-    base = {"question_set": quiz_set.pk, "seconds_per_item": 60, "feedback": "immediate"}
+def test_presets(signed_in, tiny_set, user):
+    base = {"question_set": tiny_set.pk, "seconds_per_item": 60, "feedback": "immediate"}
     response = signed_in.post(reverse("quizzes:start"), {**base, "preset": "quick"})
     assert response.status_code == 302 and Attempt.objects.get().items.count() == 10
     response = signed_in.post(reverse("quizzes:start"), {**base, "preset": "weak"})
@@ -61,7 +61,7 @@ def test_presets(signed_in, quiz_set, user):
     weak = Attempt.objects.order_by("-pk").first()
     assert {i.question_id for i in weak.items.all()} == {item.question_id}
     later = timezone.now() + timedelta(days=3)
-    assert item.question_id in services.due_question_ids(user, quiz_set, now=later)
+    assert item.question_id in services.due_question_ids(user, tiny_set, now=later)
 
 
 def test_answer_right_wrong_once_and_feeds_schedule(signed_in, start, user):
@@ -209,7 +209,7 @@ def test_full_run_result_history_and_retry(signed_in, start, django_assert_max_n
     assert [i.snapshot["prompt"] for i in retry.items.all()] == [i.snapshot["prompt"] for i in missed]
 
 
-def test_review_survives_reimport(signed_in, start, quiz_set):
+def test_review_survives_reimport(signed_in, start):
     """The result shows each item as it was asked, even after the questions' examples changed."""
     attempt = start(count=5, kinds=["code_question"])
     services.finish(attempt)

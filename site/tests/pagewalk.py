@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission
 
+from questions.models import Bookmark, Question
+from questions.supplement import apply_supplement
+from quizzes import services
+
 PASSWORD = "correct-horse-battery"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,10 +27,6 @@ class SitePage:
 @pytest.fixture
 def site_pages(seed_set, user, django_user_model):
     """Pages for anonymous visitors, a signed-in learner with history, and the admin import."""
-    from questions.supplement import apply_supplement
-    from questions.models import Bookmark, Question
-    from quizzes import services
-
     supplement = ROOT / "content" / "quizzes" / "django-interview-questions.md"
     apply_supplement(supplement.read_bytes(), supplement.name)
     importer = django_user_model.objects.create_user("ivy", "ivy@example.com", PASSWORD, is_staff=True)

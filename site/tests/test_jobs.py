@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from prepsite import jobs, mail as site_mail
 from prepsite.models import Job
@@ -62,6 +63,28 @@ def test_a_job_whose_worker_died_runs_again():
     jobs.run_pending()
     job.refresh_from_db()
     assert job.state == Job.State.DONE and len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_requeues_stale_jobs_once(settings):
+    job = email_job()
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, attempts=1,
+                                         updated_at=timezone.now() - timedelta(seconds=settings.JOB_STALE_AFTER + 1))
+    fresh = email_job()
+    Job.objects.filter(pk=fresh.pk).update(state=Job.State.RUNNING, attempts=1)
+    before = DBTaskResult.objects.count()
+
+    jobs.watch_stale(every=0, rounds=2)  # two checks of a running worker (or two workers)
+    assert DBTaskResult.objects.count() == before + 1  # enqueued once, not once per check
+    assert Job.objects.get(pk=job.pk).state == Job.State.QUEUED
+    assert Job.objects.get(pk=fresh.pk).state == Job.State.RUNNING  # its worker may be alive
+    jobs.run_pending()
+    assert Job.objects.get(pk=job.pk).state == Job.State.DONE
+
+
+def test_the_stale_limit_outlasts_an_import_time_limit(settings):
+    # An import's apply reports inside its transaction: a live one looks silent up to its time limit.
+    assert settings.JOB_STALE_AFTER > settings.IMPORT_TIME_LIMIT
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pagewalk import sign_in, site_pages, walk  # noqa: F401  (fixtures)
+from progress.models import ReviewLog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,8 +61,6 @@ def test_key_hints_hidden_on_touch_screens(browser, live_server, site_pages):
 
 
 def test_swipes_rate_review_cards_and_tap_targets_are_large(browser, live_server, site_pages):
-    from progress.models import ReviewLog
-
     context = browser.new_context(base_url=live_server.url, **TOUCH)
     page = context.new_page()
     sign_in(page, "alice")
@@ -101,8 +100,6 @@ def test_swipe_moves_between_flashcards(browser, live_server, site_pages):
 
 
 def test_swipes_rate_a_revealed_flashcard(browser, live_server, site_pages):
-    from progress.models import ReviewLog
-
     context = browser.new_context(base_url=live_server.url, **TOUCH)
     page = context.new_page()
     sign_in(page, "alice")

@@ -6,7 +6,8 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
+import redis
+from django.core.cache import cache, caches
 from django.db import OperationalError, connection
 from django.test import override_settings
 
@@ -37,8 +38,6 @@ def database_down():
 
 
 def redis_available() -> bool:
-    import redis
-
     try:
         return redis.Redis.from_url("redis://127.0.0.1:6379/5", socket_connect_timeout=0.3).ping()
     except redis.RedisError:
@@ -72,8 +71,6 @@ def test_pages_answer_and_log_while_redis_is_down(client, user, seed_set, caplog
 @pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
 @override_settings(CACHES=LIVE_REDIS_CACHE)
 def test_live_redis_holds_pages_and_rate_limits(client, seed_set):
-    from django.core.cache import caches
-
     assert client.get("/").status_code == 200
     assert client.get("/healthz").json()["cache"] == "ok"
     for _ in range(3):
@@ -96,10 +93,9 @@ def test_cached_anonymous_page_survives_database_outage(client, seed_set):
 
 
 @pytest.mark.django_db
-def test_uncached_page_during_outage_is_a_styled_503(client, user, seed_set):
-    client.force_login(user)
+def test_uncached_page_during_outage_is_a_styled_503(signed_in, seed_set):
     with database_down():
-        response = client.get("/progress/")
+        response = signed_in.get("/progress/")
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
     assert "no-store" in response["Cache-Control"]

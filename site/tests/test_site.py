@@ -58,7 +58,7 @@ def test_procfile_runs_gunicorn_and_release_imports():
     procfile = (ROOT / "Procfile").read_text()
     assert "web: gunicorn prepsite.wsgi:application" in procfile
     assert "release: python manage.py migrate" in procfile and "import_questions --shipped" in procfile
-    assert "worker: python manage.py requeue_stale_jobs && python manage.py db_worker" in procfile
+    assert "worker: python manage.py run_jobs" in procfile
 
 
 @pytest.mark.django_db
@@ -89,12 +89,11 @@ def test_favicon(client):
 
 
 @pytest.mark.django_db
-def test_site_templates_compose_the_apps(client, user, seed_set):
+def test_site_templates_compose_the_apps(signed_in, seed_set):
     """Home shows progress' review summary; the dashboard shows quizzes' recent results."""
-    client.force_login(user)
-    home = client.get("/").content.decode()
+    home = signed_in.get("/").content.decode()
     assert "Continue reviewing" in home
-    dashboard = client.get("/progress/").content.decode()
+    dashboard = signed_in.get("/progress/").content.decode()
     assert 'id="recent-quizzes-heading"' in dashboard
 
 

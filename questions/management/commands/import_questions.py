@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from content.parser import ParseError
 from questions.importing import SHIPPED_DIR, content_hash, parse_document
 from questions.models import QuestionSet
+from questions.supplement import apply_supplement
 
 SUPPLEMENT_DIR = Path(settings.BASE_DIR) / "content" / "quizzes"
 
@@ -50,8 +51,6 @@ class Command(BaseCommand):
 
     def _apply_supplements(self, dry_run):
         """Authored quiz items kept beside the sets (see README, "Authored quiz items")."""
-        from questions.supplement import apply_supplement
-
         for path in sorted(SUPPLEMENT_DIR.glob("*.md")):
             try:
                 report = apply_supplement(path.read_bytes(), path.name, dry_run=dry_run)
