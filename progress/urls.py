@@ -17,5 +17,8 @@ urlpatterns = [
     path("progress/interviews/", views.interviews, name="interviews"),
     path("progress/interviews/<int:pk>/", views.interview_edit, name="interview_edit"),
     path("progress/interviews/<int:pk>/delete/", views.interview_delete, name="interview_delete"),
+    path("progress/interviews/<int:pk>/plan/", views.interview_plan, name="interview_plan"),
+    path("progress/interviews/<int:pk>/plan/apply/", views.interview_apply_plan, name="interview_apply_plan"),
+    path("progress/interviews/<int:pk>/plan/end/", views.interview_end_plan, name="interview_end_plan"),
     path("progress/interviews/<int:pk>/outcome/", views.interview_outcome, name="interview_outcome"),
 ]
