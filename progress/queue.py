@@ -217,7 +217,7 @@ def _weakest_on_the_day(due, plan: Interview, review_settings: ReviewSettings, n
     """The plan's due card with the lowest predicted recall on the interview date."""
     at = readiness_moment(review_settings, now, plan.on)
     in_scope = plan.questions_q("question__")
-    return due.filter(in_scope).annotate(recall_on_day=retrievability(at)).order_by("recall_on_day", "due", "pk").first()
+    return due.filter(in_scope).annotate(recall_on_day=retrievability(at, "", review_settings.fsrs_parameters)).order_by("recall_on_day", "due", "pk").first()
 
 
 def _card_for_new_question(user, question: Question, now: datetime) -> Card:

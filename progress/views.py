@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
+from prepsite.models import Job
 from questions.models import Category, Question, QuestionSet
 
-from . import caching, planning, services, stats
+from . import caching, optimizer, planning, services, stats
 from .charts import readiness_chart
 from .forms import (
     CardActionForm, FlashcardRatingForm, InterviewForm, OutcomeForm, PlanForm, RatingForm, ReviewSettingsForm, ScopeForm,
@@ -271,9 +272,60 @@ def review_settings(request: HtmxHttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "progress/settings.html",
-        {"form": form, "time_zones": ReviewSettingsForm.time_zone_names(), "detected": not old_time_zone},
+        {"form": form, "time_zones": ReviewSettingsForm.time_zone_names(), "detected": not old_time_zone,
+         **_fit_context(request.user, current)},
         status=status,
     )
+
+
+def _fit_context(user, review_settings) -> dict:
+    job = optimizer.latest_job(user)
+    return {
+        "review_settings": review_settings,
+        "fit_job": job if job is not None and not job.finished else None,
+        "failed_fit": job if job is not None and job.state == job.State.FAILED else None,
+        "review_count": ReviewLog.objects.filter(user=user).count(),
+        "min_fit_reviews": optimizer.MIN_REVIEWS,
+    }
+
+
+@login_required
+@require_POST
+def fit_start(request: HtmxHttpRequest) -> HttpResponse:
+    """Start fitting FSRS parameters to the user's reviews (a job), when there are enough of them."""
+    if ReviewLog.objects.filter(user=request.user).count() < optimizer.MIN_REVIEWS:
+        messages.error(request, f"Fitting needs at least {optimizer.MIN_REVIEWS} reviews.")
+        return redirect("progress:settings")
+    job = optimizer.latest_job(request.user)
+    if job is None or job.finished:
+        with transaction.atomic():
+            job = optimizer.start(request.user)
+    return redirect(f"{reverse('progress:settings')}#fit-title")
+
+
+@login_required
+@require_GET
+@for_htmx(target="fit-progress", use_partial="fit-progress")
+def fit_status(request: HtmxHttpRequest, pk) -> HttpResponse:
+    """The fit job's progress; once it has finished, htmx reloads the settings page with the figures."""
+    job = get_object_or_404(Job.objects.filter(user=request.user, kind=optimizer.KIND), pk=pk)
+    if job.finished and wants_fragment(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("progress:settings")
+        return response
+    return TemplateResponse(request, "progress/fit_status.html", {"fit_job": job})
+
+
+@login_required
+@require_POST
+def fit_revert(request: HtmxHttpRequest) -> HttpResponse:
+    review_settings = _settings(request)
+    with transaction.atomic():
+        if review_settings.revert_parameters():
+            messages.success(request, "Reverted to the previous FSRS parameters.")
+        else:
+            messages.info(request, "Nothing to revert.")
+    return redirect("progress:settings")
 
 
 @login_required
