@@ -7,7 +7,7 @@ than the parameters in use, and the ones they replace stay available for a rever
 
 from __future__ import annotations
 
-import concurrent.futures
+import multiprocessing
 import time
 from datetime import date
 from typing import Iterable
@@ -31,21 +31,36 @@ LOWER = fsrs.scheduler.LOWER_BOUNDS_PARAMETERS
 UPPER = fsrs.scheduler.UPPER_BOUNDS_PARAMETERS
 
 
-def items_from_logs(rows: Iterable[tuple[int, date, int]]) -> list[fsrs_rs_python.FSRSItem]:
-    """FSRS training items from (card id, local day, rating) rows ordered by card, then review time.
-
-    One item per review after a card's first: the card's history up to and including it, each
-    review with the whole days since the one before (0 for the first and for same-day steps).
-    """
-    items, history, card, last_day = [], [], None, None
+def histories_from_logs(rows: Iterable[tuple[int, date, int]]) -> list[list[tuple[int, int]]]:
+    """Each card's reviews as (rating, whole days since the one before: 0 for the first and for
+    same-day steps), from (card id, local day, rating) rows ordered by card, then review time."""
+    histories, card, last_day = [], None, None
     for card_id, day, rating in rows:
         if card_id != card:
-            card, history, last_day = card_id, [], day
-        history.append(fsrs_rs_python.FSRSReview(int(rating), (day - last_day).days))
+            card, last_day = card_id, day
+            histories.append([])
+        histories[-1].append((int(rating), (day - last_day).days))
         last_day = day
-        if len(history) > 1:
-            items.append(fsrs_rs_python.FSRSItem(list(history)))
+    return histories
+
+
+def items_from_histories(histories: Iterable[list[tuple[int, int]]]) -> list[fsrs_rs_python.FSRSItem]:
+    """One training item per review on a later day than the one before: the card's history up to and
+    including it. Same-day reviews predict nothing long-term, and fsrs-rs refuses items ending in one."""
+    items = []
+    for history in histories:
+        reviews = [fsrs_rs_python.FSRSReview(rating, delta) for rating, delta in history]
+        items.extend(fsrs_rs_python.FSRSItem(reviews[: i + 1]) for i, (_, delta) in enumerate(history) if delta > 0)
     return items
+
+
+def items_from_logs(rows: Iterable[tuple[int, date, int]]) -> list[fsrs_rs_python.FSRSItem]:
+    return items_from_histories(histories_from_logs(rows))
+
+
+def _compute(parameters: list[float], histories: list[list[tuple[int, int]]]) -> list[float]:
+    """The fit itself, in a child process: the Rust call holds the GIL, so only a process can be stopped."""
+    return list(fsrs_rs_python.FSRS(parameters).compute_parameters(items_from_histories(histories)))
 
 
 def clamp(parameters: Iterable[float]) -> list[float]:
@@ -68,27 +83,26 @@ def _rows(user_id: int):
     )
 
 
-def fit(user_id: int, report=lambda percent, stage: None, time_limit: float = TIME_LIMIT) -> dict:
+def fit(user_id: int, report=lambda percent, stage: None, time_limit: float | None = None) -> dict:
     """Fit, evaluate and (when better) adopt parameters for the user; returns the figures stored."""
     report(5, "Reading your reviews")
-    items = items_from_logs(_rows(user_id))
+    histories = histories_from_logs(_rows(user_id))
+    items = items_from_histories(histories)
     if len(items) < MIN_REVIEWS // 2:
-        raise jobs.Failed(f"Too few repeated reviews to fit: {len(items)} (a card's first review teaches nothing).")
+        raise jobs.Failed(f"Too few reviews on a later day than the one before to fit: {len(items)}.")
     review_settings, _ = ReviewSettings.objects.get_or_create(user_id=user_id)
     current = list(review_settings.parameters) or list(fsrs.Scheduler(enable_fuzzing=False).parameters)
     report(20, f"Scoring the parameters in use on {len(items)} reviews")
     default_figures = evaluate(fsrs_rs_python.DEFAULT_PARAMETERS, items)
     current_figures = evaluate(current, items) if review_settings.parameters else default_figures
     report(35, "Fitting (this takes a while)")
+    limit = TIME_LIMIT if time_limit is None else time_limit
     started = time.monotonic()
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(fsrs_rs_python.FSRS(current).compute_parameters, items)
-    try:
-        fitted = future.result(timeout=time_limit)
-    except concurrent.futures.TimeoutError:
-        raise jobs.Failed(f"The fit took longer than {time_limit:.0f} seconds and was abandoned; nothing changed.") from None
-    finally:
-        pool.shutdown(wait=False)
+    with multiprocessing.get_context("fork").Pool(1) as pool:  # leaving the block terminates the child
+        try:
+            fitted = pool.apply_async(_compute, (current, histories)).get(timeout=limit)
+        except multiprocessing.TimeoutError:
+            raise jobs.Failed(f"The fit took longer than {limit:.0f} seconds and was stopped; nothing changed.") from None
     fitted = clamp(fitted)
     fsrs.Scheduler(parameters=fitted)  # validates: a bad result fails here, before anything is stored
     report(85, "Scoring the new parameters")
