@@ -111,7 +111,7 @@ def forecast_chart(days: list[tuple[date, int]]) -> dict:
 def readiness_chart(first: date, current: list[float], recommended: list[float], target: float) -> dict:
     """Two lines of readiness by day (0 to 1) from `first` to the date, and the target line."""
     width, height, left, top, bottom = 600, 200, 36, 10, 24
-    plot_w, plot_h = width - left - 10, height - top - bottom
+    plot_w, plot_h = width - left - 30, height - top - bottom  # room on the right for the last date
     days = max(len(current) - 1, 1)
 
     def x(i: int) -> float:
@@ -131,7 +131,7 @@ def readiness_chart(first: date, current: list[float], recommended: list[float],
         if i % step == 0 or i == len(current) - 1
     ]
     return {
-        "width": width, "height": height, "left": left, "right": width - 10, "axis_y": top + plot_h,
+        "width": width, "height": height, "left": left, "right": left + plot_w, "axis_y": top + plot_h,
         "current": points(current), "recommended": points(recommended),
         "target_y": y(target), "grid": [{"y": y(v), "label": f"{round(v * 100)}%"} for v in (0, 0.5, 1)],
         "ticks": ticks, "rows": rows,
