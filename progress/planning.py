@@ -60,6 +60,13 @@ def interview_simulation(user, review_settings: ReviewSettings, interview: Inter
     )
 
 
+def interview_state(interview: Interview) -> tuple:
+    """Everything of an interview its forecast depends on (categories as prefetched)."""
+    return (interview.pk, interview.on, interview.target, interview.scope, interview.question_set_id,
+            sorted(category.pk for category in interview.categories.all()), interview.plan_new_per_day,
+            interview.plan_retention)
+
+
 def current_new_per_day(review_settings: ReviewSettings, interview: Interview) -> int:
     return interview.plan_new_per_day if interview.has_plan else review_settings.new_per_day
 

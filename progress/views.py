@@ -433,8 +433,12 @@ def interview_outcome(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _plan_page(request, interview: Interview, review_settings, form=None, *, status=200) -> TemplateResponse:
     now = services.utc_now()
     today = review_settings.local_day(now)
-    plan = planning.interview_plan(request.user, review_settings, interview, now)
-    pace, measured = planning.seconds_per_review(request.user)
+    # cached like the dashboard: a rating, a plan or an edit of the date moves the key
+    key = caching.user_key("interview-plan", request.user, review_settings, now, planning.interview_state(interview))
+    plan, pace, measured = caching.cached(key, lambda: (
+        planning.interview_plan(request.user, review_settings, interview, now),
+        *planning.seconds_per_review(request.user),
+    ))
     if form is None:
         form = PlanForm(initial={"new_per_day": plan.recommended.new_per_day,
                                  "retention": "" if interview.plan_retention is None else str(interview.plan_retention)})

@@ -65,6 +65,13 @@ def test_an_unreachable_target_is_said_so():
     assert not result.reachable and result.recommended.final >= result.current.final
 
 
+def test_an_interview_today_has_one_point():
+    card = CardState(stability=10.0, difficulty=5.0, last_review=-3.0, due=4.0)
+    result = plan(simulate([card], unseen=5, days=0, now=0.3), new_per_day=3, target=0.9)
+    assert len(result.current.readiness) == 1 and result.current.reviews == [] and result.current.minutes_per_day == 0
+    assert result.current.final == pytest.approx(Model(forecast.DEFAULT_PARAMETERS, 0.9).recall(3, 10.0) / 6)
+
+
 def test_a_suspended_card_only_decays():
     card = CardState(stability=10.0, difficulty=5.0, last_review=-1.0, due=5.0, frozen=True)
     run = simulate([card], unseen=0, days=30).run(0)

@@ -54,6 +54,13 @@ def test_the_page_shows_the_forecast_chart_and_both_plans(signed_in, user, inter
     assert " style=" not in html and "<script>" not in html
 
 
+def test_an_interview_today_and_an_edit_of_its_date_show_fresh_forecasts(signed_in, user, interview):
+    assert len(signed_in.get(plan_url(interview)).context["plan"].current.readiness) == 31
+    Interview.objects.filter(pk=interview.pk).update(on=in_days(0))
+    response = signed_in.get(plan_url(interview))
+    assert response.status_code == 200 and len(response.context["plan"].current.readiness) == 1
+
+
 def test_someone_elses_or_a_past_interview_is_a_404(signed_in, user, other_user, interview):
     theirs = Interview.objects.create(user=other_user, on=in_days(5))
     past = Interview.objects.create(user=user, on=in_days(-2))
