@@ -83,7 +83,8 @@ def active_plan(user, review_settings: ReviewSettings, scope: Scope, now: dateti
     """The plan the whole-queue session follows: the nearest upcoming interview with one applied."""
     if scope.query:
         return None
-    return Interview.objects.of(user).planned(review_settings.local_day(now)).first()
+    return (Interview.objects.of(user).planned(review_settings.local_day(now))
+            .select_related("question_set").prefetch_related("categories").first())
 
 
 def plan_key(plan: Interview | None) -> tuple:

@@ -126,7 +126,7 @@ def _after_action(request: HtmxHttpRequest, scope: Scope, review_settings, *, no
     return redirect(_review_url(scope))
 
 
-def _plan_settings(user, review_settings, plan, question_id: int):
+def _plan_settings(review_settings, plan, question_id: int):
     """The settings to rate with: a plan's higher retention applies to the cards of its scope."""
     if plan is None or plan.plan_retention is None:
         return review_settings
@@ -151,7 +151,7 @@ def rate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         log = services.rate_question(
             request.user, pk, data["rating"], version=data["version"], duration_ms=data["duration_ms"],
-            review_settings=_plan_settings(request.user, review_settings, plan, pk),
+            review_settings=_plan_settings(review_settings, plan, pk),
         )
     except Question.DoesNotExist:
         raise Http404("No such question.") from None

@@ -93,13 +93,18 @@ def test_applying_and_ending_a_plan(signed_in, interview):
     assert not interview.has_plan
 
 
-def test_the_queue_introduces_the_plans_questions_at_its_rate(signed_in, user, interview, questions):
+def test_the_queue_introduces_the_plans_questions_at_its_rate(signed_in, user, interview, questions,
+                                                              django_assert_max_num_queries):
     ReviewSettings.objects.create(user=user, new_per_day=20)
     session = signed_in.get(REVIEW).context["session"]
     assert session.card.question.category.title == CATEGORIES[0] and session.new == 20
     interview.apply_plan(3, None, services.utc_now())
-    session = signed_in.get(REVIEW).context["session"]
+    with django_assert_max_num_queries(12):  # the review page's 10, plus the plan and its categories
+        response = signed_in.get(REVIEW)
+    session = response.context["session"]
     assert session.card.question.category.title == CATEGORIES[-1] and session.new == 3
+    html = response.content.decode()
+    assert "Following your plan for" in html and ">Acme</a>: 3 new a day from Deployment" in html
     # a narrowed session ignores the plan
     assert signed_in.get(REVIEW, {"category": questions[0].category_id}).context["session"].new == 10
 
