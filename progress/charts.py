@@ -106,3 +106,33 @@ def forecast_chart(days: list[tuple[date, int]]) -> dict:
         "today": days[0][1] if days else 0,
         "week": sum(n for _, n in days[:7]),
     }
+
+
+def readiness_chart(first: date, current: list[float], recommended: list[float], target: float) -> dict:
+    """Two lines of readiness by day (0 to 1) from `first` to the date, and the target line."""
+    width, height, left, top, bottom = 600, 200, 36, 10, 24
+    plot_w, plot_h = width - left - 30, height - top - bottom  # room on the right for the last date
+    days = max(len(current) - 1, 1)
+
+    def x(i: int) -> float:
+        return round(left + plot_w * i / days, 1)
+
+    def y(value: float) -> float:
+        return round(top + plot_h * (1 - max(0.0, min(1.0, value))), 1)
+
+    def points(values: list[float]) -> str:
+        return " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values))
+
+    step = max(1, days // 6)
+    ticks = [{"x": x(i), "label": f"{first + timedelta(days=i):%-d %b}"} for i in range(0, days + 1, step)]
+    rows = [
+        {"day": first + timedelta(days=i), "current": c, "recommended": r}
+        for i, (c, r) in enumerate(zip(current, recommended))
+        if i % step == 0 or i == len(current) - 1
+    ]
+    return {
+        "width": width, "height": height, "left": left, "right": left + plot_w, "axis_y": top + plot_h,
+        "current": points(current), "recommended": points(recommended),
+        "target_y": y(target), "grid": [{"y": y(v), "label": f"{round(v * 100)}%"} for v in (0, 0.5, 1)],
+        "ticks": ticks, "rows": rows,
+    }

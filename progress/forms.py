@@ -178,3 +178,13 @@ class OutcomeForm(forms.ModelForm):
     class Meta:
         model = Interview
         fields = ["outcome", "outcome_note"]
+
+
+class PlanForm(forms.Form):
+    """Apply a study plan to an interview: new questions a day from its scope, and optionally a higher retention."""
+
+    RETENTIONS = [("", "Keep my desired retention"), ("0.92", "92%"), ("0.95", "95%"), ("0.97", "97%")]
+
+    new_per_day = WholeNumberField(label="New questions a day", maximum=1000)
+    retention = forms.TypedChoiceField(label="Desired retention for this scope until the date", choices=RETENTIONS,
+                                       coerce=float, empty_value=None, required=False)

@@ -37,12 +37,15 @@ def time_zone_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=64)
-def scheduler_for(desired_retention: float) -> fsrs.Scheduler:
-    """One shared scheduler per retention: building one validates 21 parameters, and rating never mutates it.
+def scheduler_for(desired_retention: float, parameters: tuple[float, ...] | None = None) -> fsrs.Scheduler:
+    """One shared scheduler per retention and parameters: building one validates 21 parameters, and
+    rating never mutates it. `parameters` None: fsrs's defaults.
 
     No fuzzing: the interval shown on each button is then exactly the one a rating gives.
     """
-    return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    if parameters is None:
+        return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    return fsrs.Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
 
 
 def valid_time_zone(name: str) -> ZoneInfo | None:
@@ -56,6 +59,12 @@ class ReviewSettings(models.Model):
     new_per_day = models.PositiveIntegerField(default=DEFAULT_NEW_PER_DAY)
     # "" until the user (or their browser) names one; UTC is used meanwhile.
     time_zone = models.CharField(max_length=64, blank=True)
+    # FSRS parameters fitted to the user's reviews (21 floats); empty: fsrs's defaults.
+    parameters = models.JSONField(default=list, blank=True)
+    # What the last fit replaced, for "Revert to previous"; None when there is nothing to revert.
+    previous_parameters = models.JSONField(null=True, blank=True)
+    # The last fit's figures (log loss and RMSE before and after, reviews used, when).
+    fit = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name_plural = "review settings"
@@ -67,8 +76,27 @@ class ReviewSettings(models.Model):
     def tz(self) -> ZoneInfo:
         return valid_time_zone(self.time_zone) or ZoneInfo("UTC")
 
-    def scheduler(self) -> fsrs.Scheduler:
-        return scheduler_for(self.desired_retention)
+    @property
+    def fsrs_parameters(self) -> tuple[float, ...] | None:
+        return tuple(self.parameters) if self.parameters else None
+
+    def scheduler(self, desired_retention: float | None = None) -> fsrs.Scheduler:
+        return scheduler_for(desired_retention or self.desired_retention, self.fsrs_parameters)
+
+    def use_parameters(self, parameters: list[float], fit: dict) -> None:
+        """Adopt fitted parameters, keeping the ones they replace for a revert."""
+        self.previous_parameters = list(self.parameters)
+        self.parameters = [float(p) for p in parameters]
+        self.fit = fit
+        self.save(update_fields=["parameters", "previous_parameters", "fit"])
+
+    def revert_parameters(self) -> bool:
+        if self.previous_parameters is None:
+            return False
+        self.parameters, self.previous_parameters = self.previous_parameters, None
+        self.fit = {**self.fit, "reverted": True}
+        self.save(update_fields=["parameters", "previous_parameters", "fit"])
+        return True
 
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
@@ -291,6 +319,10 @@ class InterviewQuerySet(models.QuerySet):
     def upcoming(self, today: date):
         return self.filter(on__gte=today).order_by("on", "pk")
 
+    def planned(self, today: date):
+        """Upcoming interviews with an applied plan, nearest first: a plan ends after its date."""
+        return self.upcoming(today).filter(plan_new_per_day__isnull=False)
+
     def awaiting_outcome(self, today: date):
         """Past interviews the user has not yet said how they went."""
         return self.filter(on__lt=today, outcome="").order_by("-on", "-pk")
@@ -324,6 +356,11 @@ class Interview(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
     outcome_note = models.TextField(blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
+    # The applied study plan: new questions a day from the scope until the date (None: no plan),
+    # and optionally a higher desired retention for the scope's cards meanwhile.
+    plan_new_per_day = models.PositiveIntegerField(null=True, blank=True)
+    plan_retention = models.FloatField(null=True, blank=True)
+    plan_applied_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InterviewQuerySet.as_manager()
@@ -357,3 +394,15 @@ class Interview(models.Model):
 
     def days_left(self, today: date) -> int:
         return (self.on - today).days
+
+    @property
+    def has_plan(self) -> bool:
+        return self.plan_new_per_day is not None
+
+    def apply_plan(self, new_per_day: int, retention: float | None, now: datetime) -> None:
+        self.plan_new_per_day, self.plan_retention, self.plan_applied_at = new_per_day, retention, now
+        self.save(update_fields=["plan_new_per_day", "plan_retention", "plan_applied_at"])
+
+    def clear_plan(self) -> None:
+        self.plan_new_per_day = self.plan_retention = self.plan_applied_at = None
+        self.save(update_fields=["plan_new_per_day", "plan_retention", "plan_applied_at"])

@@ -2,6 +2,10 @@
 
 Order: cards due (review cards due today, learning cards due now), most overdue first; then new
 questions up to the daily limit; then learning cards due within the learn-ahead window (as Anki).
+
+An interview plan (applied to the nearest planned date, until that date) changes the whole-queue
+session: its scope's due cards come first, lowest predicted recall on the date leading, and new
+questions come from its scope only, at its daily rate.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from django.db.models.functions import Coalesce
 
 from questions.models import Category, Question
 
-from .models import Card, ReviewLog, ReviewSettings, State, due_condition
+from .models import Card, Interview, ReviewLog, ReviewSettings, State, due_condition
+from .retrievability import retrievability
 from .services import start_of_tomorrow
+from .stats import readiness_moment
 
 LEARN_AHEAD = timedelta(minutes=20)
 LEARNING_STATES = (State.LEARNING, State.RELEARNING)
@@ -62,21 +68,37 @@ class Session:
         return self.new + self.learning + self.review
 
 
-def _scoped_questions(scope: Scope):
+def _scoped_questions(scope: Scope, plan: Interview | None = None):
     questions = Question.objects.listed()
     if scope.category:
         questions = questions.filter(category=scope.category)
     elif scope.set_slug:
         questions = questions.of_set(scope.set_slug)
+    elif plan is not None:
+        questions = questions.filter(plan.questions_q())
     return questions
 
 
-def _new_question_filters(user, scope: Scope, now: datetime, today):
+def active_plan(user, review_settings: ReviewSettings, scope: Scope, now: datetime) -> Interview | None:
+    """The plan the whole-queue session follows: the nearest upcoming interview with one applied."""
+    if scope.query:
+        return None
+    return (Interview.objects.of(user).planned(review_settings.local_day(now))
+            .select_related("question_set").prefetch_related("categories").first())
+
+
+def plan_key(plan: Interview | None) -> tuple:
+    """What a cached queue figure depends on in a plan (applying or ending one moves it)."""
+    return () if plan is None else (plan.pk, plan.on, plan.plan_new_per_day, plan.plan_applied_at, plan.scope,
+                                    plan.question_set_id)
+
+
+def _new_question_filters(user, scope: Scope, now: datetime, today, plan: Interview | None = None):
     """(new questions, today's first reviews of new cards)."""
     blocking = Card.objects.filter(user=user, question=OuterRef("pk")).filter(
         Q(last_review__isnull=False) | Q(suspended=True) | Q(buried_until__gt=now)
     )
-    new_questions = _scoped_questions(scope).filter(~Exists(blocking))
+    new_questions = _scoped_questions(scope, plan).filter(~Exists(blocking))
     introduced = ReviewLog.objects.filter(user=user, local_day=today, last_review_before__isnull=True)
     return new_questions, introduced
 
@@ -105,6 +127,7 @@ class Counts:
     end_of_today: datetime
     first_new: Question | None
     cards: object  # the scoped, active, reviewed cards QuerySet
+    plan: Interview | None = None
 
     @property
     def remaining(self) -> int:
@@ -117,17 +140,20 @@ def scoped_cards(user, scope: Scope, now: datetime):
     )
 
 
-def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetime) -> Counts:
-    """What is left today; reads only (the (user, due) index narrows the card scan)."""
+def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetime, plan: Interview | None = None) -> Counts:
+    """What is left today; reads only (the (user, due) index narrows the card scan).
+
+    With a `plan` (see active_plan), new questions come from its scope at its daily rate."""
     end_of_today = start_of_tomorrow(review_settings, now)
     learn_cutoff = now + LEARN_AHEAD
     today = now.astimezone(review_settings.tz).date()
     cards = scoped_cards(user, scope, now)
-    new_questions, introduced_logs = _new_question_filters(user, scope, now, today)
+    new_questions, introduced_logs = _new_question_filters(user, scope, now, today, plan)
     introduced = _count(introduced_logs)
+    new_per_day = plan.plan_new_per_day if plan is not None else review_settings.new_per_day
     # The counter shows min(available, allowance) and allowance <= the daily limit, so counting
     # past limit + 1 would be wasted work.
-    available = _capped_count(new_questions, review_settings.new_per_day + 1)
+    available = _capped_count(new_questions, new_per_day + 1)
     # One row (grouped by user) when anything is due soon; it carries the new-card figures too,
     # so a session with a due card needs no new-question query.
     counts = next(iter(
@@ -158,11 +184,12 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
         available_n, introduced_n = first_new.new_available, first_new.introduced_today
     else:
         available_n, introduced_n = counts.get("new_available", 0), counts.get("introduced_today", 0)
-    allowance = max(0, review_settings.new_per_day - introduced_n)
+    allowance = max(0, new_per_day - introduced_n)
     new_left = min(available_n, allowance)
     new_waiting = available_n > allowance
     return Counts(
-        new_left, counts["n_learning"], counts["n_review"], new_waiting, counts["n_due_now"], end_of_today, first_new, cards
+        new_left, counts["n_learning"], counts["n_review"], new_waiting, counts["n_due_now"], end_of_today, first_new, cards,
+        plan,
     )
 
 
@@ -171,7 +198,9 @@ def build_session(user, review_settings: ReviewSettings, scope: Scope, now: date
     # Walking the (user, due) index in order finds the most overdue card without sorting.
     ordered = counts.cards.select_related("question__category__question_set").order_by("due", "pk")
     card = None
-    if counts.due_now:
+    if counts.due_now and counts.plan is not None:
+        card = _weakest_on_the_day(ordered.filter(due_condition(now, counts.end_of_today)), counts.plan, review_settings, now)
+    if counts.due_now and card is None:
         card = ordered.filter(due_condition(now, counts.end_of_today)).first()
     if card is None and counts.new and counts.first_new is not None:
         card = _card_for_new_question(user, counts.first_new, now)
@@ -183,6 +212,13 @@ def build_session(user, review_settings: ReviewSettings, scope: Scope, now: date
     if card is None:
         session.next_due = counts.cards.order_by("due").values_list("due", flat=True).first()
     return session
+
+
+def _weakest_on_the_day(due, plan: Interview, review_settings: ReviewSettings, now: datetime) -> Card | None:
+    """The plan's due card with the lowest predicted recall on the interview date."""
+    at = readiness_moment(review_settings, now, plan.on)
+    in_scope = plan.questions_q("question__")
+    return due.filter(in_scope).annotate(recall_on_day=retrievability(at, "", review_settings.fsrs_parameters)).order_by("recall_on_day", "due", "pk").first()
 
 
 def _card_for_new_question(user, question: Question, now: datetime) -> Card:

@@ -29,13 +29,14 @@ class Epoch(Func):
         return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra)
 
 
-@lru_cache(maxsize=1)
-def decay_factor() -> tuple[float, float]:
-    """fsrs's DECAY and FACTOR, derived from its parameters exactly as fsrs.Scheduler does.
+@lru_cache(maxsize=64)
+def decay_factor(parameters: tuple[float, ...] | None = None) -> tuple[float, float]:
+    """fsrs's DECAY and FACTOR, derived from the parameters (None: fsrs's defaults) exactly as
+    fsrs.Scheduler does.
 
     They depend on the parameters only, not on the desired retention.
     """
-    decay = -fsrs.Scheduler(enable_fuzzing=False).parameters[20]
+    decay = -(parameters or fsrs.Scheduler(enable_fuzzing=False).parameters)[20]
     return decay, 0.9 ** (1 / decay) - 1
 
 
@@ -44,12 +45,12 @@ def elapsed_days(now: datetime, column: str = "last_review") -> Greatest:
     return Greatest(Value(0.0), Floor((Value(now.timestamp()) - Epoch(column)) / Value(86400.0)))
 
 
-def retrievability(now: datetime, prefix: str = "") -> Power:
-    """R = (1 + FACTOR · elapsed_days / stability) ^ DECAY.
+def retrievability(now: datetime, prefix: str = "", parameters: tuple[float, ...] | None = None) -> Power:
+    """R = (1 + FACTOR · elapsed_days / stability) ^ DECAY, for the user's `parameters` (None: defaults).
 
     NULL for a card without stability, which fsrs counts as 0 (SUM skips it).
     """
-    decay, factor = decay_factor()
+    decay, factor = decay_factor(parameters)
     return Power(
         Value(1.0) + Value(factor) * elapsed_days(now, prefix + "last_review") / NullIf(prefix + "stability", Value(0.0)),
         Value(decay),

@@ -135,24 +135,27 @@ def record_quiz_answer(
             .annotate(
                 settings_retention=Subquery(of_user.values("desired_retention")),
                 settings_time_zone=Subquery(of_user.values("time_zone")),
+                settings_parameters=Subquery(of_user.values("parameters")),
             )
             .first()
         )
         if card is not None:
-            stored = (card.settings_retention, card.settings_time_zone)
+            stored = (card.settings_retention, card.settings_time_zone, card.settings_parameters)
         else:
-            stored = ReviewSettings.objects.filter(user_id=user.pk).values_list("desired_retention", "time_zone").first()
+            stored = ReviewSettings.objects.filter(user_id=user.pk).values_list(
+                "desired_retention", "time_zone", "parameters").first()
             card = Card(user_id=user.pk, question_id=question.pk, due=now)
-        review_settings = _unsaved_settings(user, *(stored or (None, None)))
+        review_settings = _unsaved_settings(user, *(stored or (None, None, None)))
         return _review(user, question.pk, card, rating, now=now, duration_ms=duration_ms,
                        source=ReviewLog.Source.QUIZ, review_settings=review_settings)
 
 
-def _unsaved_settings(user, desired_retention: float | None, time_zone: str | None) -> ReviewSettings:
+def _unsaved_settings(user, desired_retention: float | None, time_zone: str | None, parameters) -> ReviewSettings:
     """The settings as read along with the card; created (once per user) when there are none yet."""
     if desired_retention is None:
         return settings_for(user, save=True)
-    return ReviewSettings(user_id=user.pk, desired_retention=desired_retention, time_zone=time_zone)
+    return ReviewSettings(user_id=user.pk, desired_retention=desired_retention, time_zone=time_zone,
+                          parameters=parameters or [])
 
 
 def undo_rating(user, log_id: int) -> Card | None:

@@ -169,7 +169,8 @@ def _category_rows(
             n_review=Count("card", filter=reviewed & Q(card__state=State.REVIEW)),
             n_suspended=Count("card", filter=Q(card__suspended=True)),
             n_due=Count("card", filter=reviewed & Q(card__suspended=False, card__due__lt=end_of_today)),
-            r_sum=Sum(retrievability(at or readiness_moment(review_settings, now), "card__"), filter=reviewed),
+            r_sum=Sum(retrievability(at or readiness_moment(review_settings, now), "card__", review_settings.fsrs_parameters),
+                      filter=reviewed),
             n_mastered=Count("card", filter=reviewed & mastered_condition("card__")),
         )
         .order_by()
@@ -328,7 +329,7 @@ def interview_figures(user, review_settings: ReviewSettings, interviews, now: da
         in_scope = interview.questions_q()
         at = readiness_moment(review_settings, now, interview.on)
         sums[f"n{i}"] = Count("pk", filter=in_scope) if in_scope else Count("pk")
-        sums[f"r{i}"] = Sum(retrievability(at, "card__"), filter=reviewed & in_scope)
+        sums[f"r{i}"] = Sum(retrievability(at, "card__", review_settings.fsrs_parameters), filter=reviewed & in_scope)
     figures = (
         Question.objects.listed()
         .alias(card=FilteredRelation("review_cards", condition=Q(review_cards__user=user)))

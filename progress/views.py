@@ -21,14 +21,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
+from prepsite.models import Job
 from questions.models import Category, Question, QuestionSet
 
-from . import caching, services, stats
-from .forms import CardActionForm, FlashcardRatingForm, InterviewForm, OutcomeForm, RatingForm, ReviewSettingsForm, ScopeForm, UndoForm
+from . import caching, optimizer, planning, services, stats
+from .charts import readiness_chart
+from .forms import (
+    CardActionForm, FlashcardRatingForm, InterviewForm, OutcomeForm, PlanForm, RatingForm, ReviewSettingsForm, ScopeForm,
+    UndoForm,
+)
 from .models import Card, Interview, ReviewLog
-from .queue import Scope, build_session, due_counts, scoped_cards
+from .queue import Scope, active_plan, build_session, due_counts, plan_key, scoped_cards
 
 SESSION = "review.html#session"
+NOT_READ = object()  # the active plan, when the caller has not read it yet
 
 
 def _scope(request: HtmxHttpRequest) -> Scope:
@@ -57,10 +63,13 @@ def _review_url(scope: Scope) -> str:
 
 def _session_response(
     request, scope: Scope, review_settings, *, undo_log: ReviewLog | None = None, notice="", errors=None, status=200,
-    cache_counts=False,
+    cache_counts=False, plan=NOT_READ,
 ) -> TemplateResponse:
     now = services.utc_now()
-    counts = _cached_counts(request.user, review_settings, scope, now) if cache_counts else None
+    if plan is NOT_READ:
+        plan = active_plan(request.user, review_settings, scope, now)
+    counts = (_cached_counts(request.user, review_settings, scope, now, plan) if cache_counts
+              else due_counts(request.user, review_settings, scope, now, plan))
     session = build_session(request.user, review_settings, scope, now, counts)
     context = {
         "session": session,
@@ -71,6 +80,7 @@ def _session_response(
         "errors": errors or [],
         "revealed": request.GET.get("reveal") == "1",
         "now": now,
+        "plan": plan,
     }
     if session.card is not None:
         context["previews"] = stats.previews(review_settings, session.card, now)
@@ -78,14 +88,14 @@ def _session_response(
     return TemplateResponse(request, "progress/review.html", context, status=status)
 
 
-def _cached_counts(user, review_settings, scope: Scope, now):
-    """The session's due counts, cached under the user's progress version (a write is a miss)."""
+def _cached_counts(user, review_settings, scope: Scope, now, plan):
+    """The session's due counts, cached under the user's progress version and plan (a write is a miss)."""
     def build():
-        counts = due_counts(user, review_settings, scope, now)
+        counts = due_counts(user, review_settings, scope, now, plan)
         counts.cards = None  # a QuerySet would be evaluated by pickling
         return counts
 
-    key = caching.user_key("review-counts", user, review_settings, now, scope.query)
+    key = caching.user_key("review-counts", user, review_settings, now, scope.query, plan_key(plan))
     counts = copy.copy(caching.cached(key, build))
     counts.cards = scoped_cards(user, scope, now)
     return counts
@@ -99,12 +109,12 @@ def review(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _after_action(request: HtmxHttpRequest, scope: Scope, review_settings, *, notice: str = "", undo_log=None,
-                  form=None) -> HttpResponse:
+                  form=None, plan=NOT_READ) -> HttpResponse:
     """The refreshed session for htmx (422 with the form's errors), else a redirect back to it."""
     errors = [f"{form[name].label}: {error}" for name, field_errors in form.errors.items() for error in field_errors] if form is not None else []
     if wants_fragment(request):
         response = _session_response(request, scope, review_settings, undo_log=undo_log, notice=notice,
-                                     errors=errors, status=422 if errors else 200)
+                                     errors=errors, status=422 if errors else 200, plan=plan)
         response.template_name = f"progress/{SESSION}"
         if not errors:
             trigger_client_event(response, "reviewChanged")
@@ -114,6 +124,17 @@ def _after_action(request: HtmxHttpRequest, scope: Scope, review_settings, *, no
     if notice:
         messages.info(request, notice)
     return redirect(_review_url(scope))
+
+
+def _plan_settings(review_settings, plan, question_id: int):
+    """The settings to rate with: a plan's higher retention applies to the cards of its scope."""
+    if plan is None or plan.plan_retention is None:
+        return review_settings
+    if not Question.objects.filter(plan.questions_q(), pk=question_id).exists():
+        return review_settings
+    raised = copy.copy(review_settings)
+    raised.desired_retention = max(plan.plan_retention, review_settings.desired_retention)
+    return raised
 
 
 @login_required
@@ -126,17 +147,18 @@ def rate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _after_action(request, scope, review_settings, form=form)
     data = form.cleaned_data
+    plan = active_plan(request.user, review_settings, scope, services.utc_now())
     try:
         log = services.rate_question(
             request.user, pk, data["rating"], version=data["version"], duration_ms=data["duration_ms"],
-            review_settings=review_settings,
+            review_settings=_plan_settings(review_settings, plan, pk),
         )
     except Question.DoesNotExist:
         raise Http404("No such question.") from None
     except services.StaleCard:
         return _after_action(request, scope, review_settings, notice="That card was already answered; here is the next one.")
     log.card = Card(pk=log.card_id)  # the undo button needs only the ids
-    return _after_action(request, scope, review_settings, undo_log=log)
+    return _after_action(request, scope, review_settings, undo_log=log, plan=plan)
 
 
 @login_required
@@ -250,9 +272,60 @@ def review_settings(request: HtmxHttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "progress/settings.html",
-        {"form": form, "time_zones": ReviewSettingsForm.time_zone_names(), "detected": not old_time_zone},
+        {"form": form, "time_zones": ReviewSettingsForm.time_zone_names(), "detected": not old_time_zone,
+         **_fit_context(request.user, current)},
         status=status,
     )
+
+
+def _fit_context(user, review_settings) -> dict:
+    job = optimizer.latest_job(user)
+    return {
+        "review_settings": review_settings,
+        "fit_job": job if job is not None and not job.finished else None,
+        "failed_fit": job if job is not None and job.state == job.State.FAILED else None,
+        "review_count": ReviewLog.objects.filter(user=user).count(),
+        "min_fit_reviews": optimizer.MIN_REVIEWS,
+    }
+
+
+@login_required
+@require_POST
+def fit_start(request: HtmxHttpRequest) -> HttpResponse:
+    """Start fitting FSRS parameters to the user's reviews (a job), when there are enough of them."""
+    if ReviewLog.objects.filter(user=request.user).count() < optimizer.MIN_REVIEWS:
+        messages.error(request, f"Fitting needs at least {optimizer.MIN_REVIEWS} reviews.")
+        return redirect("progress:settings")
+    job = optimizer.latest_job(request.user)
+    if job is None or job.finished:
+        with transaction.atomic():
+            job = optimizer.start(request.user)
+    return redirect(f"{reverse('progress:settings')}#fit-title")
+
+
+@login_required
+@require_GET
+@for_htmx(target="fit-progress", use_partial="fit-progress")
+def fit_status(request: HtmxHttpRequest, pk) -> HttpResponse:
+    """The fit job's progress; once it has finished, htmx reloads the settings page with the figures."""
+    job = get_object_or_404(Job.objects.filter(user=request.user, kind=optimizer.KIND), pk=pk)
+    if job.finished and wants_fragment(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("progress:settings")
+        return response
+    return TemplateResponse(request, "progress/fit_status.html", {"fit_job": job})
+
+
+@login_required
+@require_POST
+def fit_revert(request: HtmxHttpRequest) -> HttpResponse:
+    review_settings = _settings(request)
+    with transaction.atomic():
+        if review_settings.revert_parameters():
+            messages.success(request, "Reverted to the previous FSRS parameters.")
+        else:
+            messages.info(request, "Nothing to revert.")
+    return redirect("progress:settings")
 
 
 @login_required
@@ -355,3 +428,67 @@ def interview_outcome(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form.save()
     messages.success(request, "Thank you: noted how it went.")
     return redirect("progress:dashboard")
+
+
+def _plan_page(request, interview: Interview, review_settings, form=None, *, status=200) -> TemplateResponse:
+    now = services.utc_now()
+    today = review_settings.local_day(now)
+    # cached like the dashboard: a rating, a plan or an edit of the date moves the key
+    key = caching.user_key("interview-plan", request.user, review_settings, now, planning.interview_state(interview))
+    plan, pace, measured = caching.cached(key, lambda: (
+        planning.interview_plan(request.user, review_settings, interview, now),
+        *planning.seconds_per_review(request.user),
+    ))
+    if form is None:
+        form = PlanForm(initial={"new_per_day": plan.recommended.new_per_day,
+                                 "retention": "" if interview.plan_retention is None else str(interview.plan_retention)})
+    return TemplateResponse(request, "progress/interview_plan.html", {
+        "interview": interview,
+        "days_left": interview.days_left(today),
+        "plan": plan,
+        "chart": readiness_chart(today, plan.current.readiness, plan.recommended.readiness, interview.target),
+        "pace": pace,
+        "pace_measured": measured,
+        "review_settings": review_settings,
+        "form": form,
+    }, status=status)
+
+
+def _own_upcoming_interview(request, pk: int, review_settings) -> Interview:
+    today = review_settings.local_day(services.utc_now())
+    return get_object_or_404(
+        Interview.objects.of(request.user).upcoming(today).select_related("question_set").prefetch_related("categories"),
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def interview_plan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The forecast for an upcoming interview: readiness by day under the current and the recommended plan."""
+    review_settings = _settings(request)
+    return _plan_page(request, _own_upcoming_interview(request, pk, review_settings), review_settings)
+
+
+@login_required
+@require_POST
+def interview_apply_plan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    review_settings = _settings(request)
+    interview = _own_upcoming_interview(request, pk, review_settings)
+    form = PlanForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, interview, review_settings, form, status=422)
+    interview.apply_plan(form.cleaned_data["new_per_day"], form.cleaned_data["retention"], services.utc_now())
+    messages.success(request, f"Plan applied: {interview.plan_new_per_day} new question{'s' if interview.plan_new_per_day != 1 else ''} "
+                              f"a day from {interview.scope_label} until {interview.on:%d %B}.")
+    return redirect("progress:interview_plan", pk=interview.pk)
+
+
+@login_required
+@require_POST
+def interview_end_plan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    review_settings = _settings(request)
+    interview = _own_upcoming_interview(request, pk, review_settings)
+    interview.clear_plan()
+    messages.success(request, "Plan ended: the review queue follows your settings again.")
+    return redirect("progress:interview_plan", pk=interview.pk)

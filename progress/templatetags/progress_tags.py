@@ -12,15 +12,18 @@ register = template.Library()
 
 @register.inclusion_tag("progress/partials/review_summary.html", takes_context=True)
 def review_summary(context):
-    """Due counts (new / learning / review), the nearest interview date, and a way into the review session."""
+    """Due counts (new / learning / review, new ones per an applied plan), the nearest interview date
+    with its countdown and readiness, and a way into the review session. Never cached: it is per user."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"signed_in": False}
     review_settings = settings_for(user, request.COOKIES.get("tz", ""))
     now = utc_now()
-    counts = due_counts(user, review_settings, Scope(), now)
     upcoming, _ = interviews_for(user, review_settings.local_day(now))
+    # the plan the review queue follows (see queue.active_plan), found among the rows already read
+    plan = next((interview for interview in upcoming if interview.has_plan), None)
+    counts = due_counts(user, review_settings, Scope(), now, plan)
     nearest = interview_figures(user, review_settings, upcoming[:1], now)
     return {"signed_in": True, "counts": counts, "interview": nearest[0] if nearest else None}
 

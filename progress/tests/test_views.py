@@ -366,8 +366,9 @@ def test_rating_query_count(signed_in, user, questions):
     with CaptureQueriesContext(connection) as captured:
         response = signed_in.post(rate_url(card), {"rating": 3, "version": 0}, headers=HTMX)
     assert len(data_queries(captured)) <= 10, data_queries(captured)
-    # 12 before, plus the check that the question is listed, made once when its card is created.
-    assert len(captured) <= 13, "\n".join(q["sql"][:90] for q in captured)
+    # 12 before, plus the check that the question is listed, made once when its card is created,
+    # plus reading the interview plan the queue may follow.
+    assert len(captured) <= 14, "\n".join(q["sql"][:90] for q in captured)
     now = datetime.now(timezone.utc)
     for i, q in enumerate(questions[10:30]):
         make_review_card(user, q, due=now - timedelta(hours=i))
@@ -376,7 +377,7 @@ def test_rating_query_count(signed_in, user, questions):
     with CaptureQueriesContext(connection) as captured:
         response = signed_in.post(rate_url(most_overdue), {"rating": 3, "version": 0}, headers=HTMX)
     assert not current_card(response).is_new  # a due card comes next
-    assert len(captured) <= 10, [q["sql"] for q in captured]
+    assert len(captured) <= 11, [q["sql"] for q in captured]  # 10, plus the interview plan
 
 
 @pytest.mark.django_db(transaction=True)

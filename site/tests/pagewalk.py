@@ -50,6 +50,13 @@ def site_pages(seed_set, user, django_user_model):
     playing = services.start_attempt(user, seed_set, count=5, kinds=["code_question", "cloze", "key_point"],
                                      seconds_per_item=600, feedback="immediate", title="Open quiz", seed=4)
 
+    from datetime import date, timedelta
+
+    from progress.models import Interview
+
+    interview = Interview.objects.create(user=user, title="Walk interview", on=date.today() + timedelta(days=20),
+                                         plan_new_per_day=4)
+
     cards = f"/sets/{seed_set.slug}/{category.slug}/cards/1/"
     public = [
         ("home", "/"), ("set", seed_set.get_absolute_url()), ("category", category.get_absolute_url()),
@@ -67,6 +74,8 @@ def site_pages(seed_set, user, django_user_model):
         SitePage("user-flashcard-answer", cards + "?reveal=1", "alice"),
         SitePage("user-progress", "/progress/", "alice"),
         SitePage("user-review-settings", "/review/settings/", "alice"),
+        SitePage("user-interviews", "/progress/interviews/", "alice"),
+        SitePage("user-interview-plan", f"/progress/interviews/{interview.pk}/plan/", "alice"),
         SitePage("user-quizzes", "/quizzes/", "alice"),
         SitePage("user-quiz-playing", f"/quizzes/{playing.pk}/", "alice"),
         SitePage("user-quiz-result", f"/quizzes/{done.pk}/result/", "alice"),
