@@ -117,12 +117,12 @@ def elapsed_ms(step: DrillStep, now: datetime) -> int:
 
 
 def save(user, drill_id: int, position: int, *, covered: list[int], rating: int | None, duration_ms: int,
-         now: datetime) -> tuple[Drill, DrillStep, ReviewLog] | None:
+         now: datetime) -> tuple[Drill, DrillStep] | None:
     """Record the current step of the user's drill and rate its question; None when `position`
     is no longer the current step (saved already: a double post or another tab).
 
-    Drill.DoesNotExist for a foreign drill or a step it does not have; Question.DoesNotExist
-    when the question was archived since.
+    Drill.DoesNotExist for a foreign drill or a step it does not have. A question archived since
+    the drill began is not rated (archived questions leave the schedule), but the step is saved.
     """
     with transaction.atomic():
         drill = Drill.objects.select_for_update().get(pk=drill_id, user=user)
@@ -137,10 +137,11 @@ def save(user, drill_id: int, position: int, *, covered: list[int], rating: int 
         duration_ms = min(duration_ms, elapsed_ms(step, now))
         if rating is None:
             rating = suggest_rating(len(set(covered)), len(points), duration_ms, drill.seconds)
-        log = rate_question(user, step.question_id, rating, version=None, duration_ms=duration_ms, now=now,
-                            source=ReviewLog.Source.DRILL)
+        if not step.question.archived:
+            rate_question(user, step.question_id, rating, version=None, duration_ms=duration_ms, now=now,
+                          source=ReviewLog.Source.DRILL)
         drill.save_step(step, points=points, covered=covered, rating=int(rating), duration_ms=duration_ms, now=now)
-        return drill, step, log
+        return drill, step
 
 
 @dataclass

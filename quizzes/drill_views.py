@@ -20,7 +20,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from prepsite.htmx import for_htmx, wants_fragment
 from progress.models import Rating
 from progress.services import utc_now
-from questions.models import Question
 
 from . import drill as drills
 from .forms import DrillStartForm, DrillStepForm
@@ -152,13 +151,13 @@ def save(request, pk: int, number: int) -> HttpResponse:
     try:
         result = drills.save(request.user, drill.pk, current.position, covered=data["covered"], rating=data["rating"],
                              duration_ms=data["duration_ms"], now=utc_now())
-    except (Drill.DoesNotExist, Question.DoesNotExist):
+    except Drill.DoesNotExist:
         raise Http404("This question is no longer in the drill.") from None
     if result is None:
         messages.info(request, "That answer was already saved; here is the next question.")
         return _to(request, drill.get_absolute_url())
-    drill, saved, log = result
-    label = Rating(log.rating).label
+    drill, saved = result
+    label = Rating(saved.rating).label
     if drill.finished_at:
         return _to(request, reverse("drill:summary", args=[drill.pk]))
     if wants_fragment(request):

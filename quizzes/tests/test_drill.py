@@ -244,3 +244,11 @@ def test_huge_ids_in_the_path_are_404(signed_in, three):
     assert signed_in.get(f"/drill/{huge}/summary/").status_code == 404
     assert signed_in.post(f"/drill/{drill.pk}/steps/{huge}/", {"rating": "3"}).status_code == 404
     assert signed_in.post(f"/drill/{drill.pk}/steps/0/", {"rating": "3"}).status_code == 404
+
+
+def test_a_question_archived_during_the_drill_is_saved_but_not_rated(signed_in, three):
+    drill = start_drill(signed_in, category=three[0].category.pk)
+    Question.objects.filter(pk=three[0].pk).update(archived=True)
+    response = signed_in.post(reverse("drill:save", args=[drill.pk, 1]), {"covered": ["0"], "rating": "3"})
+    assert response.status_code == 302 and drill.steps.get(position=0).rating == Rating.GOOD
+    assert not ReviewLog.objects.exists()
