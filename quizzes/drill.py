@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from progress.models import Card, Rating, ReviewLog
 from progress.services import rate_question, settings_for, start_of_tomorrow
@@ -90,9 +90,11 @@ def scope_of(user, *, question: int | None, category: int | None, set_slug: str,
         day_ends = start_of_tomorrow(settings_for(user), now)
         cards = Card.objects.of(user).due_now(now, day_ends).in_scope(
             set_slug=found_set.slug if found_set else "", category_id=found_category and found_category.pk)
-        ordered = cards.order_by("due", "pk").values("question_id")
         where = f" · {found_category.title if found_category else found_set.title}" if (found_category or found_set) else ""
-        return Scope(f"Due for review{where}", listed.filter(pk__in=ordered).order_by("pk"))
+        # Most overdue first, as the review session orders them.
+        due_at = Card.objects.filter(user=user, question=OuterRef("pk")).values("due")[:1]
+        return Scope(f"Due for review{where}", listed.filter(pk__in=cards.values("question_id"))
+                     .annotate(card_due=Subquery(due_at)).order_by("card_due", "pk"))
     if found_category:
         return Scope(f"{found_category.question_set.title} › {found_category.title}",
                      listed.filter(category=found_category).order_by("position", "pk"))

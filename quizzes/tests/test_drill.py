@@ -71,6 +71,9 @@ def test_start_from_question_set_and_due_cards(signed_in, user, three):
                         last_review=drill_now() - timedelta(days=2), state=2, stability=1, difficulty=5)
     due = start_drill(signed_in, due="1")
     assert [s.question_id for s in due.steps.all()] == [three[2].pk] and due.title == "Due for review"
+    Card.objects.create(user=user, question=three[0], due=drill_now() - timedelta(days=3),
+                        last_review=drill_now() - timedelta(days=5), state=2, stability=1, difficulty=5)
+    assert [s.question_id for s in start_drill(signed_in, due="1").steps.all()] == [three[0].pk, three[2].pk]
 
 
 def drill_now():
