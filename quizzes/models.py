@@ -272,6 +272,9 @@ class DrillQuerySet(models.QuerySet):
     def of(self, user):
         return self.filter(user=user)
 
+    def with_counts(self):
+        return self.annotate(n_steps=Count("steps"), n_saved=Count("steps", filter=Q(steps__saved_at__isnull=False)))
+
 
 class Drill(models.Model):
     """An "answer out loud" session: each question is answered aloud against a timer, then

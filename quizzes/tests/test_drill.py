@@ -255,3 +255,11 @@ def test_a_question_archived_during_the_drill_is_saved_but_not_rated(signed_in, 
     response = signed_in.post(reverse("drill:save", args=[drill.pk, 1]), {"covered": ["0"], "rating": "3"})
     assert response.status_code == 302 and drill.steps.get(position=0).rating == Rating.GOOD
     assert not ReviewLog.objects.exists()
+
+
+def test_quiz_history_lists_recent_drills(signed_in, three, django_assert_max_num_queries):
+    drill = start_drill(signed_in, category=three[0].category.pk)
+    signed_in.post(reverse("drill:save", args=[drill.pk, 1]), {"rating": "3"})
+    with django_assert_max_num_queries(8):
+        html = signed_in.get(reverse("quizzes:history")).content.decode()
+    assert reverse("drill:step", args=[drill.pk]) in html and "1 of 3 answered: continue" in html
