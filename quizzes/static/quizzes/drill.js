@@ -69,7 +69,9 @@
       box.checked = !box.checked;
       box.dispatchEvent(new Event("change", { bubbles: true }));
       if (window.prep) window.prep.announce((box.checked ? "Ticked: " : "Unticked: ") + box.labels[0].textContent.trim());
-    } else if (event.key === "Enter" && !(target.matches && target.matches("a, button"))) {
+    } else if (event.key === "Enter" && target.matches && target.matches("a, button")) {
+      event.stopPropagation();  // a focused link or button keeps its own Enter
+    } else if (event.key === "Enter") {
       event.preventDefault();
       var save = form.querySelector("button[value=save]");
       if (window.htmx) window.htmx.process(form);
