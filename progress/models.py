@@ -267,6 +267,7 @@ class ReviewLog(models.Model):
         REVIEW = "review", "Review session"
         QUIZ = "quiz", "Quiz"
         FLASHCARD = "flashcard", "Flashcards"
+        DRILL = "drill", "Answer-out-loud drill"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs")
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="logs")

@@ -78,7 +78,7 @@ def rate_question(
     question_id: int,
     rating: fsrs.Rating | int,
     *,
-    version: int,
+    version: int | None,
     duration_ms: int = 0,
     now: datetime | None = None,
     review_settings: ReviewSettings | None = None,
@@ -87,13 +87,14 @@ def rate_question(
     """Rate the user's card for a question in a review session (or on a flashcard); a first rating creates the card.
 
     Raises Question.DoesNotExist for a question that is not listed, StaleCard when `version` is not
-    the card's current one (the rating was already applied, or another tab moved on).
+    the card's current one (the rating was already applied, or another tab moved on). The drill
+    passes None: its own step row detects a replayed post.
     """
     now = _as_utc(now)
     review_settings = review_settings or settings_for(user, save=True)
     with transaction.atomic():
         card = _locked_card(user, question_id, now)
-        if card.version != version:
+        if version is not None and card.version != version:
             raise StaleCard
         return _review(user, question_id, card, fsrs.Rating(rating), now=now, duration_ms=duration_ms,
                        source=source, review_settings=review_settings)

@@ -15,7 +15,7 @@ from content.render import Renderer
 from .editing import ANSWER_PREFIX_LINES, parse_answer, rerender
 from .import_admin import ImportRecordAdmin  # noqa: F401  (registers ImportRecord)
 from .import_records import ImportRecord
-from .models import AuthoredItem, Category, Example, OldSlug, Question, QuestionSet
+from .models import AuthoredItem, Category, Example, KeyPoints, OldSlug, Question, QuestionSet
 
 
 def _remember_old_path(obj, change: bool) -> None:
@@ -159,6 +159,23 @@ class AuthoredItemInline(admin.TabularInline):
     fields = ["position", "prompt", "choices", "explanation", "source"]
 
 
+class KeyPointsInline(admin.StackedInline):
+    """The drill's key points, edited per question; stored apart from the imported answer."""
+
+    model = KeyPoints
+    extra = 0
+    max_num = 1
+    fields = ["text"]
+
+
+@admin.register(KeyPoints)
+class KeyPointsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "updated_at"]
+    list_select_related = ["question"]
+    search_fields = ["question__title", "text"]
+    raw_id_fields = ["question"]
+
+
 class CategoryListFilter(admin.RelatedFieldListFilter):
     """Categories labelled with their set, since titles repeat across sets."""
 
@@ -192,7 +209,7 @@ class QuestionAdmin(admin.ModelAdmin):
     list_select_related = ["category", "category__question_set"]
     readonly_fields = ["preview", "updated_at"]
     fields = ["category", "number", "title", "slug", "position", "archived", "answer_md", "preview", "updated_at"]
-    inlines = [ExampleInline, AuthoredItemInline]
+    inlines = [ExampleInline, AuthoredItemInline, KeyPointsInline]
     list_per_page = 50
 
     class Media:

@@ -204,6 +204,29 @@ class AuthoredItem(models.Model):
         return [i for i, choice in enumerate(self.choices) if choice.get("correct")]
 
 
+class KeyPoints(models.Model):
+    """An editor's list of a question's key points for the drill, replacing the generated one.
+
+    Kept apart from Question's imported text: sync keeps the Question row (its identity is the
+    slug), so these edits survive every re-import.
+    """
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="key_points_override")
+    text = models.TextField(help_text="One key point per line; blank lines are ignored. Leave empty to use the generated points.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "key points"
+        verbose_name_plural = "key points"
+
+    def __str__(self) -> str:
+        return f"Key points of {self.question}"
+
+    @property
+    def points(self) -> list[str]:
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+
 class Bookmark(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="bookmarks")

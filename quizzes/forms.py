@@ -5,10 +5,13 @@ from django.db import models
 from django.urls import reverse_lazy
 
 from prepsite.forms import WholeNumberField, whole_number
+from progress.models import Rating
 from questions.models import Category, QuestionSet
 
+from . import drill
 from .kinds import KINDS, kind_choices, unavailable
 from .models import Feedback
+
 
 class Preset(models.TextChoices):
     QUICK = "quick", "Quick 10"
@@ -176,3 +179,63 @@ class MarkForm(forms.Form):
         if data.get("rating") is not None:
             data["verdict"] = "right" if data["rating"] > 1 else "wrong"
         return data
+
+
+class DrillStartForm(forms.Form):
+    """What a drill asks (one question, a category, a set, or the due cards, optionally within a
+    set or category) and how: the speaking time per question and the number of questions."""
+
+    question = WholeNumberField(required=False)
+    category = WholeNumberField(required=False)
+    due = forms.BooleanField(required=False)
+    minutes = forms.TypedChoiceField(
+        label="Speaking time per question", coerce=int, widget=forms.RadioSelect,
+        choices=[(m, f"{m} minute{'s' if m > 1 else ''}") for m in drill.MINUTES], initial=drill.DEFAULT_MINUTES,
+        error_messages={"invalid_choice": "Choose 1, 2 or 3 minutes.", "required": "Choose 1, 2 or 3 minutes."},
+    )
+    count = forms.TypedChoiceField(
+        label="Questions", coerce=int, widget=forms.RadioSelect,
+        choices=[(n, str(n)) for n in drill.COUNTS], initial=drill.DEFAULT_COUNT,
+        error_messages={"invalid_choice": "Choose 3, 5 or 10 questions.", "required": "Choose 3, 5 or 10 questions."},
+    )
+
+    SCOPE = ("question", "category", "set", "due")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Added here, as a class attribute it would shadow the builtin set.
+        self.fields["set"] = forms.SlugField(required=False, max_length=120)
+
+    @property
+    def scope_fields(self) -> dict:
+        """The scope, to carry as hidden fields into the POST."""
+        data = self.cleaned_data
+        fields = {name: data[name] for name in ("question", "category", "set") if data.get(name) not in (None, "")}
+        return fields | ({"due": "1"} if data.get("due") else {})
+
+
+class DrillStepForm(forms.Form):
+    """The reveal's checklist and rating; `action` "check" only recomputes the suggestion (no JS)."""
+
+    covered = forms.TypedMultipleChoiceField(
+        required=False, coerce=int, choices=(),
+        error_messages={"invalid_choice": "A ticked point is not one of this question's key points; reload the page."},
+    )
+    rating = forms.ChoiceField(
+        label="Rating", required=False,
+        choices=[("auto", "The suggested rating"), *((str(v), label) for v, label in Rating.choices)],
+        error_messages={"invalid_choice": "A rating is “suggested” or one of 1 (Again) to 4 (Easy)."},
+    )
+    duration_ms = WholeNumberField(label="Time used (ms)", required=False)
+    action = forms.ChoiceField(required=False, choices=[("save", "Save"), ("check", "Suggest a rating")])
+
+    def __init__(self, *args, points: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["covered"].choices = [(str(i), str(i)) for i in range(points)]
+
+    def clean_rating(self) -> int | None:
+        value = self.cleaned_data["rating"]
+        return int(value) if value and value != "auto" else None
+
+    def clean_duration_ms(self) -> int:
+        return min(self.cleaned_data["duration_ms"] or 0, drill.MAX_DURATION_MS)

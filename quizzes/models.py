@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from progress.models import Rating
 from questions.models import Question, QuestionSet
 
 from .kinds import Kind, kind_choices, kind_named, self_graded
@@ -296,3 +297,96 @@ SECRET_FIELDS = {
     "key", "answer_text", "explanation", "model_answer_html", "ident", "role", "same_role", "example_id",
     "question_id", "question_title", "question_url", "question_number", "category", "category_id",
 }
+
+
+class DrillQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(user=user)
+
+    def with_counts(self):
+        return self.annotate(n_steps=Count("steps"), n_saved=Count("steps", filter=Q(steps__saved_at__isnull=False)))
+
+
+class Drill(models.Model):
+    """An "answer out loud" session: each question is answered aloud against a timer, then
+    checked against its key points and rated (the rating feeds progress with source "drill")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drills")
+    title = models.CharField(max_length=300)
+    seconds = models.PositiveIntegerField(default=120, help_text="The speaking time per question.")
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DrillQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Drill: {self.title} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        if self.finished_at:
+            return reverse("drill:summary", args=[self.pk])
+        return reverse("drill:step", args=[self.pk])
+
+    @classmethod
+    def start(cls, user, questions: list[Question], *, title: str, seconds: int, now=None) -> Drill:
+        """The drill and its steps in one transaction; the first step's clock starts now."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            drill = cls.objects.create(user=user, title=title[:300], seconds=seconds, created_at=now)
+            DrillStep.objects.bulk_create(
+                DrillStep(drill=drill, position=i, question=question, started_at=now if i == 0 else None)
+                for i, question in enumerate(questions)
+            )
+        return drill
+
+    def save_step(self, step: DrillStep, *, points: list[str], covered: list[int], rating: int,
+                  duration_ms: int, now=None) -> DrillStep | None:
+        """Store the step's outcome and start the next step's clock; the next step, or None at the end.
+
+        The caller holds the drill's lock and has checked the step is the current one.
+        """
+        now = now or timezone.now()
+        step.points, step.covered, step.rating = points, sorted(set(covered)), rating
+        step.duration_ms, step.saved_at = duration_ms, now
+        step.save(update_fields=["points", "covered", "rating", "duration_ms", "saved_at"])
+        following = self.steps.filter(position__gt=step.position, saved_at__isnull=True).order_by("position").first()
+        if following is None:
+            self.finished_at = now
+            self.save(update_fields=["finished_at"])
+            return None
+        following.started_at = now
+        following.save(update_fields=["started_at"])
+        return following
+
+
+class DrillStep(models.Model):
+    drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    # Set (by a POST) when the step becomes current: the time spent is counted from here.
+    started_at = models.DateTimeField(null=True, blank=True)
+    # The key points as shown when the step was saved, and the indexes of those ticked.
+    points = models.JSONField(default=list)
+    covered = models.JSONField(default=list)
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["drill", "position"]
+        constraints = [models.UniqueConstraint(fields=["drill", "position"], name="unique_drill_step")]
+
+    def __str__(self) -> str:
+        return f"Drill {self.drill_id} #{self.position + 1}"
+
+    @property
+    def number(self) -> int:
+        return self.position + 1
+
+    @property
+    def missed(self) -> list[str]:
+        return [point for i, point in enumerate(self.points) if i not in set(self.covered)]

@@ -25,7 +25,7 @@ from questions.models import QuestionSet
 
 from . import services
 from .forms import AnswerForm, ItemQueryForm, MarkForm, Preset, QuizForm
-from .models import Attempt, AttemptItem, Feedback, FinishReason
+from .models import Attempt, AttemptItem, Drill, Feedback, FinishReason
 from .services import QuizError
 
 STAGE = "quiz-stage"
@@ -381,5 +381,6 @@ def history(request):
         "attempts": [a for a in attempts if a.is_finished],
         "open_attempts": open_attempts,
         "trend": list(reversed(finished[:30])),
+        "drills": Drill.objects.of(request.user).with_counts()[:10],
     })
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("quizzes/", include("quizzes.urls")),
+    path("drill/", include("quizzes.drill_urls")),
     path("", include("progress.urls")),
     path("", include("questions.export_urls")),
     path("", include("questions.urls")),

@@ -66,6 +66,8 @@ def _formset(question, examples, **overrides):
         "examples-MIN_NUM_FORMS": 0, "examples-MAX_NUM_FORMS": 1000,
         "authored_items-TOTAL_FORMS": 0, "authored_items-INITIAL_FORMS": 0,
         "authored_items-MIN_NUM_FORMS": 0, "authored_items-MAX_NUM_FORMS": 1000,
+        "key_points_override-TOTAL_FORMS": 0, "key_points_override-INITIAL_FORMS": 0,
+        "key_points_override-MIN_NUM_FORMS": 0, "key_points_override-MAX_NUM_FORMS": 1,
     }
     for i, example in enumerate(examples):
         data.update({
@@ -146,3 +148,16 @@ def test_broken_answer_is_refused_with_its_line(admin_client, tiny_set):
     assert "Line 3 of the answer: code fence" in response.content.decode()
     question.refresh_from_db()
     assert question.answer_md == before
+
+
+@pytest.mark.django_db
+def test_key_points_are_edited_inline_on_the_question(admin_client_, make_question):
+    question = make_question("What is a queryset?", answer_md="A lazy collection of rows.")
+    url = reverse("admin:questions_question_change", args=[question.pk])
+    assert "key_points_override-TOTAL_FORMS" in admin_client_.get(url).content.decode()
+    data = _formset(question, [], **{"key_points_override-TOTAL_FORMS": 1,
+                                     "key_points_override-0-text": "Lazy\nChainable",
+                                     "key_points_override-0-question": question.pk})
+    response = admin_client_.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert question.key_points_override.points == ["Lazy", "Chainable"]

@@ -4,13 +4,17 @@ A helper module, not a conftest: site/tests is no package, and a second "conftes
 shadow the root one. Test modules import the fixtures they use."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
 
+from progress.models import Interview
+from progress.services import utc_now
 from questions.models import Bookmark, Question
 from questions.supplement import apply_supplement
+from quizzes import drill as drills
 from quizzes import services
 
 PASSWORD = "correct-horse-battery"
@@ -50,12 +54,16 @@ def site_pages(seed_set, user, django_user_model):
     playing = services.start_attempt(user, seed_set, count=5, kinds=["code_question", "cloze", "key_point"],
                                      seconds_per_item=600, feedback="immediate", title="Open quiz", seed=4)
 
-    from datetime import date, timedelta
-
-    from progress.models import Interview
-
     interview = Interview.objects.create(user=user, title="Walk interview", on=date.today() + timedelta(days=20),
                                          plan_new_per_day=4)
+
+    now = utc_now()
+    in_category = drills.scope_of(user, question=None, category=category.pk, set_slug="", due=False, now=now)
+    open_drill = drills.start(user, in_category, count=3, minutes=2, now=now)
+    done_drill = drills.start(user, in_category, count=3, minutes=1, now=now)
+    for position in range(3):
+        drills.save(user, done_drill.pk, position, covered=[0] if position else [], rating=None, duration_ms=30_000,
+                    now=now)
 
     cards = f"/sets/{seed_set.slug}/{category.slug}/cards/1/"
     public = [
@@ -80,6 +88,10 @@ def site_pages(seed_set, user, django_user_model):
         SitePage("user-quiz-playing", f"/quizzes/{playing.pk}/", "alice"),
         SitePage("user-quiz-result", f"/quizzes/{done.pk}/result/", "alice"),
         SitePage("user-quiz-history", "/quizzes/history/", "alice"),
+        SitePage("user-drill-start", f"/drill/new/?category={category.pk}", "alice"),
+        SitePage("user-drill-step", f"/drill/{open_drill.pk}/", "alice"),
+        SitePage("user-drill-reveal", f"/drill/{open_drill.pk}/?reveal=1", "alice"),
+        SitePage("user-drill-summary", f"/drill/{done_drill.pk}/summary/", "alice"),
         SitePage("admin-import", "/admin/content/import/", "ivy"),
     ]
     return pages
