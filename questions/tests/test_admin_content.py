@@ -151,13 +151,13 @@ def test_broken_answer_is_refused_with_its_line(admin_client, tiny_set):
 
 
 @pytest.mark.django_db
-def test_key_points_are_edited_inline_on_the_question(admin_client_, make_question):
+def test_key_points_are_edited_inline_on_the_question(admin_client, make_question):
     question = make_question("What is a queryset?", answer_md="A lazy collection of rows.")
     url = reverse("admin:questions_question_change", args=[question.pk])
-    assert "key_points_override-TOTAL_FORMS" in admin_client_.get(url).content.decode()
+    assert "key_points_override-TOTAL_FORMS" in admin_client.get(url).content.decode()
     data = _formset(question, [], **{"key_points_override-TOTAL_FORMS": 1,
                                      "key_points_override-0-text": "Lazy\nChainable",
                                      "key_points_override-0-question": question.pk})
-    response = admin_client_.post(url, data)
+    response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert question.key_points_override.points == ["Lazy", "Chainable"]
