@@ -117,7 +117,7 @@ def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str,
     question, neighbours = shared_question(set_slug, category_slug, slug, build)
     if request.user.is_authenticated:  # only the reader's bits are read per request
         mine = Question.objects.filter(pk=question.pk).with_study_status(request.user).values(
-            "is_bookmarked", "card_state", "card_last_review").get()
+            "is_bookmarked", "card_state", "card_last_review", "card_stability", "card_last_rating").get()
         for name, value in mine.items():
             setattr(question, name, value)
     if wants_fragment(request, "answer"):  # the revealed answer needs neither the note nor the neighbours

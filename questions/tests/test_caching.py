@@ -52,3 +52,12 @@ def test_signed_in_question_page_follows_an_admin_edit(signed_in, question, monk
     Question.objects.filter(pk=question.pk).update(answer_html="<p>Edited answer</p>", updated_at=timezone.now())
     monkeypatch.setattr(caching, "_version", None)  # another worker's edit, seen after the memo's seconds
     assert "Edited answer" in signed_in.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_signed_in_question_page_shows_a_rating_at_once(signed_in, question):
+    url = question.get_absolute_url()
+    assert signed_in.get(url).status_code == 200
+    signed_in.post(f"/review/questions/{question.pk}/rate/", {"rating": 3, "version": 0})
+    response = signed_in.get(url)
+    assert response.status_code == 200 and "status-learning" in response.content.decode()
