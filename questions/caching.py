@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
 
-from .models import Category, Question, QuestionSet
+from .models import AuthoredItem, Category, Question, QuestionSet
 
 # One round trip: imports stamp imported_at; admin edits and deletions move updated_at or a count.
 VERSION_SQL = "SELECT " + ", ".join(
@@ -26,6 +26,7 @@ VERSION_SQL = "SELECT " + ", ".join(
         (QuestionSet, ("COUNT(*)", "MAX(imported_at)", "MAX(updated_at)")),
         (Category, ("COUNT(*)", "MAX(updated_at)")),
         (Question, ("COUNT(*)", "MAX(updated_at)")),
+        (AuthoredItem, ("COUNT(*)", "MAX(id)")),  # a quiz supplement's import re-creates its rows
     )
     for expression in expressions
 )
