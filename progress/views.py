@@ -7,8 +7,6 @@ card is created when it is first rated (or buried, or suspended), never when it 
 
 from __future__ import annotations
 
-import copy
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -26,7 +24,7 @@ from questions.models import Category, Question, QuestionSet
 from . import caching, services, stats
 from .forms import CardActionForm, FlashcardRatingForm, InterviewForm, OutcomeForm, RatingForm, ReviewSettingsForm, ScopeForm, UndoForm
 from .models import Card, Interview, ReviewLog
-from .queue import Scope, build_session, due_counts, scoped_cards
+from .queue import Scope, build_session
 
 SESSION = "review.html#session"
 
@@ -57,16 +55,19 @@ def _review_url(scope: Scope) -> str:
 
 def _session_response(
     request, scope: Scope, review_settings, *, undo_log: ReviewLog | None = None, notice="", errors=None, status=200,
-    cache_counts=False,
+    cached=False,
 ) -> TemplateResponse:
     now = services.utc_now()
-    counts = _cached_counts(request.user, review_settings, scope, now) if cache_counts else None
-    session = build_session(request.user, review_settings, scope, now, counts)
+    if cached:
+        session, last_log = _cached_session(request.user, review_settings, scope, now)
+    else:
+        session = build_session(request.user, review_settings, scope, now)
+        last_log = None if undo_log else services.last_undoable(request.user)
     context = {
         "session": session,
         "scope": scope,
         "review_settings": review_settings,
-        "undo_log": undo_log or services.last_undoable(request.user),
+        "undo_log": undo_log or last_log,
         "notice": notice,
         "errors": errors or [],
         "revealed": request.GET.get("reveal") == "1",
@@ -78,24 +79,20 @@ def _session_response(
     return TemplateResponse(request, "progress/review.html", context, status=status)
 
 
-def _cached_counts(user, review_settings, scope: Scope, now):
-    """The session's due counts, cached under the user's progress version (a write is a miss)."""
+def _cached_session(user, review_settings, scope: Scope, now):
+    """The session's card and counts and the last undoable rating, cached under the user's progress
+    version (every rating, undo, bury and suspend moves it) and the minute."""
     def build():
-        counts = due_counts(user, review_settings, scope, now)
-        counts.cards = None  # a QuerySet would be evaluated by pickling
-        return counts
+        return build_session(user, review_settings, scope, now), services.last_undoable(user)
 
-    key = caching.user_key("review-counts", user, review_settings, now, scope.query)
-    counts = copy.copy(caching.cached(key, build))
-    counts.cards = scoped_cards(user, scope, now)
-    return counts
+    return caching.cached(caching.user_key("review-session", user, review_settings, now, scope.query), build)
 
 
 @login_required
 @require_GET
 @for_htmx(target="review-session", use_partial="session")
 def review(request: HtmxHttpRequest) -> HttpResponse:
-    return _session_response(request, _scope(request), _settings(request), cache_counts=True)
+    return _session_response(request, _scope(request), _settings(request), cached=True)
 
 
 def _after_action(request: HtmxHttpRequest, scope: Scope, review_settings, *, notice: str = "", undo_log=None,
