@@ -7,6 +7,7 @@ and at once in the process that saved content), so a re-import anywhere reaches 
 worker within seconds, and a cache hit costs no query at all.
 """
 
+import copy
 import hashlib
 import time
 from functools import wraps
@@ -103,13 +104,36 @@ def cache_anonymous(view):
     return wrapper
 
 
+LOCAL_MAX = 512
+_local: dict = {}
+_local_version: str | None = None
+
+
+def content_cached(name: str, parts, build, timeout: int = TIMEOUT):
+    """A value built from the content alone, once per content version. It is kept in this process
+    as well as in the shared cache (a new version empties the process's copy), so a hit costs no
+    round trip. Callers must not mutate what they get."""
+    global _local_version
+    version = content_version()
+    if version != _local_version:
+        _local.clear()
+        _local_version = version
+    key = f"{name}:" + hashlib.sha256(repr((version, parts)).encode()).hexdigest()
+    if key in _local:
+        return _local[key]
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout)
+    if len(_local) >= LOCAL_MAX:
+        _local.clear()
+    _local[key] = value
+    return value
+
+
 def shared_question(set_slug: str, category_slug: str, slug: str, build):
     """The parts of a question page that are the same for every reader (the question with its
-    category and set, its neighbours), built once per content version; `build` raises Http404."""
-    raw = f"{content_version()}|{set_slug}|{category_slug}|{slug}"
-    key = "question:" + hashlib.sha256(raw.encode()).hexdigest()
-    hit = cache.get(key)
-    if hit is None:
-        hit = build()
-        cache.set(key, hit, TIMEOUT)
-    return hit
+    category and set, its neighbours), built once per content version; `build` raises Http404.
+    The question is a copy: the view sets the reader's status on it."""
+    question, neighbours = content_cached("question", (set_slug, category_slug, slug), build)
+    return copy.copy(question), neighbours

@@ -61,3 +61,35 @@ def test_signed_in_question_page_shows_a_rating_at_once(signed_in, question):
     signed_in.post(f"/review/questions/{question.pk}/rate/", {"rating": 3, "version": 0})
     response = signed_in.get(url)
     assert response.status_code == 200 and "status-learning" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_content_cached_values_follow_the_content_version(question, monkeypatch):
+    from django.utils import timezone
+
+    from questions import caching
+    from questions.models import Question
+
+    def title():
+        return Question.objects.get(pk=question.pk).title
+
+    assert caching.content_cached("test-title", question.pk, title) == question.title
+    Question.objects.filter(pk=question.pk).update(title="Edited elsewhere", updated_at=timezone.now())
+    assert caching.content_cached("test-title", question.pk, title) == question.title  # the memo's seconds
+    monkeypatch.setattr(caching, "_version", None)  # another worker's edit, seen after them
+    assert caching.content_cached("test-title", question.pk, title) == "Edited elsewhere"
+
+
+@pytest.mark.django_db
+def test_a_readers_status_stays_off_the_shared_question(signed_in, question):
+    signed_in.post(f"/review/questions/{question.pk}/rate/", {"rating": 3, "version": 0})
+    assert "status-learning" in signed_in.get(question.get_absolute_url()).content.decode()
+    shared, _ = caching_shared(question)
+    assert not hasattr(shared, "card_state")
+
+
+def caching_shared(question):
+    from questions.caching import shared_question
+
+    return shared_question(question.category.question_set.slug, question.category.slug, question.slug,
+                           lambda: pytest.fail("built again"))
