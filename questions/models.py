@@ -117,6 +117,15 @@ class QuestionQuerySet(models.QuerySet):
             card_last_rating=F("my_card__last_rating"),
         )
 
+    def with_note(self, user):
+        """Annotate the user's note on each question (at most one: unique per user and question)."""
+        return self.annotate(
+            my_note=FilteredRelation("notes", condition=Q(notes__user=user)),
+            note_id=F("my_note__id"),
+            note_text=F("my_note__text"),
+            note_updated_at=F("my_note__updated_at"),
+        )
+
 
 # progress' rule for "mastered", repeated here: questions does not import progress (test_status_badges checks both).
 MASTERED_STABILITY_DAYS = 21.0

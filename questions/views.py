@@ -120,18 +120,20 @@ def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str,
     question, neighbours = shared_question(set_slug, category_slug, slug, build)
     mine = {}  # everything of the reader's the page shows: the signed-in page cache keys on it
     if request.user.is_authenticated:  # only the reader's bits are read per request
-        mine = Question.objects.filter(pk=question.pk).with_study_status(request.user).values(
-            "is_bookmarked", "card_state", "card_last_review", "card_stability", "card_last_rating").get()
-        for name, value in mine.items():
-            setattr(question, name, value)
+        mine = Question.objects.filter(pk=question.pk).with_study_status(request.user).with_note(request.user).values(
+            "is_bookmarked", "card_state", "card_last_review", "card_stability", "card_last_rating",
+            "note_id", "note_text", "note_updated_at").get()
+        for name in ("is_bookmarked", "card_state", "card_last_review", "card_stability", "card_last_rating"):
+            setattr(question, name, mine[name])
+        if mine["note_id"] is not None:
+            mine["minute"] = timezone.now().replace(second=0, microsecond=0)  # "Saved 3 minutes ago" moves
     if wants_fragment(request, "answer"):  # the revealed answer needs neither the note nor the neighbours
         return cacheable(TemplateResponse(request, "questions/question_detail.html", {"question": question, "study": False}),
                          content_version(), mine)
     note = None
-    if request.user.is_authenticated:
-        note = Note.objects.filter(user=request.user, question=question).first()
-        # "Saved 3 minutes ago" moves with the clock.
-        mine["note"] = note and (note.pk, note.text, note.updated_at, timezone.now().replace(second=0, microsecond=0))
+    if mine.get("note_id") is not None:
+        note = Note(pk=mine["note_id"], user=request.user, question=question, text=mine["note_text"],
+                    updated_at=mine["note_updated_at"])
     return cacheable(TemplateResponse(
         request,
         "questions/question_detail.html",

@@ -32,7 +32,7 @@ def test_known_query_parameters_stay_distinct(client, question):
 def test_signed_in_question_page_shows_a_bookmark_and_a_note_at_once(signed_in, question, django_assert_max_num_queries):
     url = question.get_absolute_url()
     assert "☆ Bookmark" in signed_in.get(url).content.decode()
-    with django_assert_max_num_queries(4):  # session, user, the reader's status, the note
+    with django_assert_max_num_queries(3):  # session, user, the reader's status and note
         signed_in.get(url)
     signed_in.post(f"/questions/{question.pk}/bookmark/")
     signed_in.post(f"/questions/{question.pk}/note/", {"text": "My own words"})
