@@ -120,9 +120,7 @@ def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str,
     question, neighbours = shared_question(set_slug, category_slug, slug, build)
     mine = {}  # everything of the reader's the page shows: the signed-in page cache keys on it
     if request.user.is_authenticated:  # only the reader's bits are read per request
-        mine = Question.objects.filter(pk=question.pk).with_study_status(request.user).with_note(request.user).values(
-            "is_bookmarked", "card_state", "card_last_review", "card_stability", "card_last_rating",
-            "note_id", "note_text", "note_updated_at").get()
+        mine = Question.objects.reader_state(request.user, question.pk)
         for name in ("is_bookmarked", "card_state", "card_last_review", "card_stability", "card_last_rating"):
             setattr(question, name, mine[name])
         if mine["note_id"] is not None:

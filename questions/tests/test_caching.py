@@ -93,3 +93,19 @@ def caching_shared(question):
 
     return shared_question(question.category.question_set.slug, question.category.slug, question.slug,
                            lambda: pytest.fail("built again"))
+
+
+@pytest.mark.django_db
+def test_reader_state_matches_the_orm_for_each_reader(signed_in, user, other_user, question):
+    from questions.models import READER_FIELDS, Question
+
+    signed_in.post(f"/questions/{question.pk}/bookmark/")
+    signed_in.post(f"/questions/{question.pk}/note/", {"text": "Mine"})
+    signed_in.post(f"/review/questions/{question.pk}/rate/", {"rating": 3, "version": 0})
+    for reader in (user, other_user):
+        orm = Question.objects.filter(pk=question.pk).with_study_status(reader).with_note(reader).values(*READER_FIELDS).get()
+        assert Question.objects.reader_state(reader, question.pk) == orm
+    assert Question.objects.reader_state(user, question.pk)["note_text"] == "Mine"
+    assert Question.objects.reader_state(other_user, question.pk)["note_id"] is None
+    with pytest.raises(Question.DoesNotExist):
+        Question.objects.reader_state(user, 10**9)
