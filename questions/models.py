@@ -7,9 +7,11 @@ editing workflow. The other apps read them.
 import fsrs
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connections, models
+from django.db import models
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.urls import reverse
+
+from prepsite import precompiled
 
 
 class QuestionSetManager(models.Manager):
@@ -119,28 +121,11 @@ class QuestionQuerySet(models.QuerySet):
         )
 
     def reader_state(self, user, question_id: int) -> dict:
-        """with_study_status() and with_note() of one question as a dict, in one query whose SQL is
-        compiled once per process and database: building it cost five times what running it does."""
-        compiled = _READER_SQL.get(self.db)
-        if compiled is None:
-            stand_in = get_user_model()(pk=_USER)
-            query = (self.model._default_manager.using(self.db).filter(pk=_QUESTION).order_by()
-                     .with_study_status(stand_in).with_note(stand_in).values(*READER_FIELDS).query)
-            compiler = query.get_compiler(self.db)
-            sql, params = compiler.as_sql()
-            names = [*query.extra_select, *query.values_select, *query.annotation_select]
-            converters = compiler.get_converters([column[0] for column in compiler.select[:compiler.col_count]])
-            compiled = _READER_SQL[self.db] = (sql, tuple(params), names, compiler, converters)
-        sql, params, names, compiler, converters = compiled
-        values = [user.pk if p == _USER else question_id if p == _QUESTION else p for p in params]
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, values)
-            row = cursor.fetchone()
-        if row is None:
+        """with_study_status() and with_note() of one question as a dict, in one precompiled query."""
+        rows = precompiled.run("reader-state", _reader_state_query, user.pk, question_id)
+        if not rows:
             raise self.model.DoesNotExist
-        if converters:
-            row = next(iter(compiler.apply_converters([row], converters)))
-        return dict(zip(names, row))
+        return rows[0]
 
     def with_note(self, user):
         """Annotate the user's note on each question (at most one: unique per user and question)."""
@@ -154,8 +139,12 @@ class QuestionQuerySet(models.QuerySet):
 
 READER_FIELDS = ("is_bookmarked", "card_state", "card_last_review", "card_stability", "card_last_rating",
                  "note_id", "note_text", "note_updated_at")
-_USER, _QUESTION = -7_000_001, -7_000_002  # stand-ins for the parameters in the compiled statement
-_READER_SQL: dict[str, tuple] = {}
+
+
+def _reader_state_query(user_id: int, question_id: int):
+    reader = get_user_model()(pk=user_id)
+    return Question.objects.filter(pk=question_id).order_by().with_study_status(reader).with_note(reader).values(
+        *READER_FIELDS)
 
 
 # progress' rule for "mastered", repeated here: questions does not import progress (test_status_badges checks both).
