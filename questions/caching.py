@@ -59,6 +59,7 @@ def forget_content_version(**kwargs) -> None:
     """Signal receiver: content changed in this process, so re-read the version now."""
     global _version
     _version = None
+    _local.clear()
 
 
 def _cacheable(request) -> bool:
@@ -87,7 +88,11 @@ def cache_anonymous(view):
         )
         raw = f"{content_version()}|{cache_path(request)}|{htmx}"
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
-        hit = cache.get(key)
+        hit = _local_get(key)
+        if hit is None:
+            hit = cache.get(key)
+            if hit is not None:
+                _local_put(key, hit, TIMEOUT)
         if hit is not None:
             content, content_type, vary = hit
             response = HttpResponse(content, content_type=content_type)
@@ -98,7 +103,9 @@ def cache_anonymous(view):
         if isinstance(response, SimpleTemplateResponse):
             response.render()
         if response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False):
-            cache.set(key, (response.content, response["Content-Type"], response.get("Vary", "")), TIMEOUT)
+            page = (response.content, response["Content-Type"], response.get("Vary", ""))
+            cache.set(key, page, TIMEOUT)
+            _local_put(key, page, TIMEOUT)
         return response
 
     return wrapper
@@ -109,25 +116,38 @@ _local: dict = {}
 _local_version: str | None = None
 
 
-def content_cached(name: str, parts, build, timeout: int = TIMEOUT):
-    """A value built from the content alone, once per content version. It is kept in this process
-    as well as in the shared cache (a new version empties the process's copy), so a hit costs no
-    round trip. Callers must not mutate what they get."""
+def _local_get(key: str):
+    """This process's copy of a value under a content-versioned key: no round trip to the shared cache.
+    A new content version empties it; an entry also lives no longer than in the shared cache."""
     global _local_version
     version = content_version()
     if version != _local_version:
         _local.clear()
         _local_version = version
-    key = f"{name}:" + hashlib.sha256(repr((version, parts)).encode()).hexdigest()
-    if key in _local:
-        return _local[key]
+    entry = _local.get(key)
+    if entry is None or entry[0] < time.monotonic():
+        return None
+    return entry[1]
+
+
+def _local_put(key: str, value, timeout: int) -> None:
+    if len(_local) >= LOCAL_MAX:
+        _local.clear()
+    _local[key] = (time.monotonic() + timeout, value)
+
+
+def content_cached(name: str, parts, build, timeout: int = TIMEOUT):
+    """A value built from the content alone, once per content version, kept in this process as well
+    as in the shared cache. Callers must not mutate what they get."""
+    key = f"{name}:" + hashlib.sha256(repr((content_version(), parts)).encode()).hexdigest()
+    hit = _local_get(key)
+    if hit is not None:
+        return hit[0]
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, timeout)
-    if len(_local) >= LOCAL_MAX:
-        _local.clear()
-    _local[key] = value
+    _local_put(key, (value,), timeout)
     return value
 
 
