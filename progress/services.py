@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 
+from prepsite import precompiled
 from questions.models import Question
 
 from .models import Card, Interview, ReviewLog, ReviewSettings, valid_time_zone
@@ -25,6 +26,21 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+_SETTINGS_FIELDS = [field.attname for field in ReviewSettings._meta.concrete_fields]
+
+
+def _settings_query(user_id: int):
+    return ReviewSettings.objects.filter(user_id=user_id).order_by("pk").values(*_SETTINGS_FIELDS)[:1]
+
+
+def _saved_settings(user) -> ReviewSettings | None:
+    """The user's settings row, read on every review and dashboard request: a precompiled query."""
+    rows = precompiled.run("review-settings", _settings_query, user.pk)
+    if not rows:
+        return None
+    return ReviewSettings.from_db(ReviewSettings.objects.db, _SETTINGS_FIELDS, [rows[0][name] for name in _SETTINGS_FIELDS])
+
+
 def settings_for(user, browser_time_zone: str = "", *, save: bool = False) -> ReviewSettings:
     """The user's settings; an unset time zone takes the browser's.
 
@@ -33,7 +49,7 @@ def settings_for(user, browser_time_zone: str = "", *, save: bool = False) -> Re
     if save:
         review_settings, _ = ReviewSettings.objects.get_or_create(user=user)
     else:
-        review_settings = ReviewSettings.objects.filter(user=user).first() or ReviewSettings(user=user)
+        review_settings = _saved_settings(user) or ReviewSettings(user=user)
     if not review_settings.time_zone and valid_time_zone(browser_time_zone):
         review_settings.time_zone = browser_time_zone
         if review_settings.pk:

@@ -31,7 +31,7 @@ from .forms import (
     UndoForm,
 )
 from .models import Card, Interview, ReviewLog
-from .queue import Scope, active_plan, build_session, due_counts, plan_key, scoped_cards
+from .queue import Scope, active_plan, build_session, due_counts, plan_key
 
 SESSION = "review.html#session"
 NOT_READ = object()  # the active plan, when the caller has not read it yet
@@ -63,19 +63,22 @@ def _review_url(scope: Scope) -> str:
 
 def _session_response(
     request, scope: Scope, review_settings, *, undo_log: ReviewLog | None = None, notice="", errors=None, status=200,
-    cache_counts=False, plan=NOT_READ,
+    cached=False, plan=NOT_READ,
 ) -> TemplateResponse:
     now = services.utc_now()
     if plan is NOT_READ:
         plan = active_plan(request.user, review_settings, scope, now)
-    counts = (_cached_counts(request.user, review_settings, scope, now, plan) if cache_counts
-              else due_counts(request.user, review_settings, scope, now, plan))
-    session = build_session(request.user, review_settings, scope, now, counts)
+    if cached:
+        session, last_log = _cached_session(request.user, review_settings, scope, now, plan)
+    else:
+        counts = due_counts(request.user, review_settings, scope, now, plan)
+        session = build_session(request.user, review_settings, scope, now, counts)
+        last_log = None if undo_log else services.last_undoable(request.user)
     context = {
         "session": session,
         "scope": scope,
         "review_settings": review_settings,
-        "undo_log": undo_log or services.last_undoable(request.user),
+        "undo_log": undo_log or last_log,
         "notice": notice,
         "errors": errors or [],
         "revealed": request.GET.get("reveal") == "1",
@@ -88,24 +91,22 @@ def _session_response(
     return TemplateResponse(request, "progress/review.html", context, status=status)
 
 
-def _cached_counts(user, review_settings, scope: Scope, now, plan):
-    """The session's due counts, cached under the user's progress version and plan (a write is a miss)."""
+def _cached_session(user, review_settings, scope: Scope, now, plan):
+    """The session's card and counts and the last undoable rating, cached under the user's progress
+    version (every rating, undo, bury and suspend moves it), the plan and the minute."""
     def build():
         counts = due_counts(user, review_settings, scope, now, plan)
-        counts.cards = None  # a QuerySet would be evaluated by pickling
-        return counts
+        return build_session(user, review_settings, scope, now, counts), services.last_undoable(user)
 
-    key = caching.user_key("review-counts", user, review_settings, now, scope.query, plan_key(plan))
-    counts = copy.copy(caching.cached(key, build))
-    counts.cards = scoped_cards(user, scope, now)
-    return counts
+    key = caching.user_key("review-session", user, review_settings, now, scope.query, plan_key(plan))
+    return caching.cached(key, build)
 
 
 @login_required
 @require_GET
 @for_htmx(target="review-session", use_partial="session")
 def review(request: HtmxHttpRequest) -> HttpResponse:
-    return _session_response(request, _scope(request), _settings(request), cache_counts=True)
+    return _session_response(request, _scope(request), _settings(request), cached=True)
 
 
 def _after_action(request: HtmxHttpRequest, scope: Scope, review_settings, *, notice: str = "", undo_log=None,

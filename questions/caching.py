@@ -7,6 +7,7 @@ and at once in the process that saved content), so a re-import anywhere reaches 
 worker within seconds, and a cache hit costs no query at all.
 """
 
+import copy
 import hashlib
 import time
 from functools import wraps
@@ -17,7 +18,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
 
-from .models import Category, Question, QuestionSet
+from .models import AuthoredItem, Category, Question, QuestionSet
 
 # One round trip: imports stamp imported_at; admin edits and deletions move updated_at or a count.
 VERSION_SQL = "SELECT " + ", ".join(
@@ -26,6 +27,7 @@ VERSION_SQL = "SELECT " + ", ".join(
         (QuestionSet, ("COUNT(*)", "MAX(imported_at)", "MAX(updated_at)")),
         (Category, ("COUNT(*)", "MAX(updated_at)")),
         (Question, ("COUNT(*)", "MAX(updated_at)")),
+        (AuthoredItem, ("COUNT(*)", "MAX(id)")),  # a quiz supplement's import re-creates its rows
     )
     for expression in expressions
 )
@@ -57,6 +59,7 @@ def forget_content_version(**kwargs) -> None:
     """Signal receiver: content changed in this process, so re-read the version now."""
     global _version
     _version = None
+    _local.clear()
 
 
 def _cacheable(request) -> bool:
@@ -85,7 +88,11 @@ def cache_anonymous(view):
         )
         raw = f"{content_version()}|{cache_path(request)}|{htmx}"
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
-        hit = cache.get(key)
+        hit = _local_get(key)
+        if hit is None:
+            hit = cache.get(key)
+            if hit is not None:
+                _local_put(key, hit, TIMEOUT)
         if hit is not None:
             content, content_type, vary = hit
             response = HttpResponse(content, content_type=content_type)
@@ -96,19 +103,57 @@ def cache_anonymous(view):
         if isinstance(response, SimpleTemplateResponse):
             response.render()
         if response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False):
-            cache.set(key, (response.content, response["Content-Type"], response.get("Vary", "")), TIMEOUT)
+            page = (response.content, response["Content-Type"], response.get("Vary", ""))
+            cache.set(key, page, TIMEOUT)
+            _local_put(key, page, TIMEOUT)
         return response
 
     return wrapper
 
 
+LOCAL_MAX = 512
+_local: dict = {}
+_local_version: str | None = None
+
+
+def _local_get(key: str):
+    """This process's copy of a value under a content-versioned key: no round trip to the shared cache.
+    A new content version empties it; an entry also lives no longer than in the shared cache."""
+    global _local_version
+    version = content_version()
+    if version != _local_version:
+        _local.clear()
+        _local_version = version
+    entry = _local.get(key)
+    if entry is None or entry[0] < time.monotonic():
+        return None
+    return entry[1]
+
+
+def _local_put(key: str, value, timeout: int) -> None:
+    if len(_local) >= LOCAL_MAX:
+        _local.clear()
+    _local[key] = (time.monotonic() + timeout, value)
+
+
+def content_cached(name: str, parts, build, timeout: int = TIMEOUT):
+    """A value built from the content alone, once per content version, kept in this process as well
+    as in the shared cache. Callers must not mutate what they get."""
+    key = f"{name}:" + hashlib.sha256(repr((content_version(), parts)).encode()).hexdigest()
+    hit = _local_get(key)
+    if hit is not None:
+        return hit[0]
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout)
+    _local_put(key, (value,), timeout)
+    return value
+
+
 def shared_question(set_slug: str, category_slug: str, slug: str, build):
     """The parts of a question page that are the same for every reader (the question with its
-    category and set, its neighbours), built once per content version; `build` raises Http404."""
-    raw = f"{content_version()}|{set_slug}|{category_slug}|{slug}"
-    key = "question:" + hashlib.sha256(raw.encode()).hexdigest()
-    hit = cache.get(key)
-    if hit is None:
-        hit = build()
-        cache.set(key, hit, TIMEOUT)
-    return hit
+    category and set, its neighbours), built once per content version; `build` raises Http404.
+    The question is a copy: the view sets the reader's status on it."""
+    question, neighbours = content_cached("question", (set_slug, category_slug, slug), build)
+    return copy.copy(question), neighbours

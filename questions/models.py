@@ -6,9 +6,12 @@ editing workflow. The other apps read them.
 
 import fsrs
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.urls import reverse
+
+from prepsite import precompiled
 
 
 class QuestionSetManager(models.Manager):
@@ -116,6 +119,32 @@ class QuestionQuerySet(models.QuerySet):
             card_stability=F("my_card__stability"),
             card_last_rating=F("my_card__last_rating"),
         )
+
+    def reader_state(self, user, question_id: int) -> dict:
+        """with_study_status() and with_note() of one question as a dict, in one precompiled query."""
+        rows = precompiled.run("reader-state", _reader_state_query, user.pk, question_id)
+        if not rows:
+            raise self.model.DoesNotExist
+        return rows[0]
+
+    def with_note(self, user):
+        """Annotate the user's note on each question (at most one: unique per user and question)."""
+        return self.annotate(
+            my_note=FilteredRelation("notes", condition=Q(notes__user=user)),
+            note_id=F("my_note__id"),
+            note_text=F("my_note__text"),
+            note_updated_at=F("my_note__updated_at"),
+        )
+
+
+READER_FIELDS = ("is_bookmarked", "card_state", "card_last_review", "card_stability", "card_last_rating",
+                 "note_id", "note_text", "note_updated_at")
+
+
+def _reader_state_query(user_id: int, question_id: int):
+    reader = get_user_model()(pk=user_id)
+    return Question.objects.filter(pk=question_id).order_by().with_study_status(reader).with_note(reader).values(
+        *READER_FIELDS)
 
 
 # progress' rule for "mastered", repeated here: questions does not import progress (test_status_badges checks both).

@@ -7,16 +7,14 @@ per content version and cached, so a question page pays one cache read.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 
 from django.contrib.postgres.search import SearchVector
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
-from .caching import content_version
+from .caching import content_cached
 from .models import Question
 from .search import SEARCH_CONFIG
 
@@ -84,9 +82,4 @@ def _link(row) -> dict:
 
 def related_links(question_id: int) -> list[dict]:
     """Links for one question page; the map is built once per content version."""
-    key = "related:" + hashlib.sha256(content_version().encode()).hexdigest()
-    mapping = cache.get(key)
-    if mapping is None:
-        mapping = compute()
-        cache.set(key, mapping, 24 * 3600)
-    return mapping.get(question_id, [])
+    return content_cached("related", (), compute, 24 * 3600).get(question_id, [])

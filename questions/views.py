@@ -11,12 +11,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
+from prepsite.pagecache import cache_signed_in, cacheable
 
-from .caching import cache_anonymous, shared_question
+from .caching import cache_anonymous, content_version, shared_question
 from .forms import NoteForm
 from .models import Bookmark, Category, Note, Question, QuestionSet
 from .related import related_links
@@ -103,6 +105,7 @@ def _neighbours(question: Question) -> dict:
 
 @require_GET
 @cache_anonymous
+@cache_signed_in
 @for_htmx(target="answer", use_partial="answer")
 def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str, slug: str) -> HttpResponse:
     def build():
@@ -115,17 +118,21 @@ def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str,
         return question, _neighbours(question)
 
     question, neighbours = shared_question(set_slug, category_slug, slug, build)
+    mine = {}  # everything of the reader's the page shows: the signed-in page cache keys on it
     if request.user.is_authenticated:  # only the reader's bits are read per request
-        mine = Question.objects.filter(pk=question.pk).with_study_status(request.user).values(
-            "is_bookmarked", "card_state", "card_last_review", "card_stability", "card_last_rating").get()
-        for name, value in mine.items():
-            setattr(question, name, value)
+        mine = Question.objects.reader_state(request.user, question.pk)
+        for name in ("is_bookmarked", "card_state", "card_last_review", "card_stability", "card_last_rating"):
+            setattr(question, name, mine[name])
+        if mine["note_id"] is not None:
+            mine["minute"] = timezone.now().replace(second=0, microsecond=0)  # "Saved 3 minutes ago" moves
     if wants_fragment(request, "answer"):  # the revealed answer needs neither the note nor the neighbours
-        return TemplateResponse(request, "questions/question_detail.html", {"question": question, "study": False})
+        return cacheable(TemplateResponse(request, "questions/question_detail.html", {"question": question, "study": False}),
+                         content_version(), mine)
     note = None
-    if request.user.is_authenticated:
-        note = Note.objects.filter(user=request.user, question=question).first()
-    return TemplateResponse(
+    if mine.get("note_id") is not None:
+        note = Note(pk=mine["note_id"], user=request.user, question=question, text=mine["note_text"],
+                    updated_at=mine["note_updated_at"])
+    return cacheable(TemplateResponse(
         request,
         "questions/question_detail.html",
         {
@@ -138,7 +145,7 @@ def question_detail(request: HtmxHttpRequest, set_slug: str, category_slug: str,
             "also_in": related_links(question.pk),
             **neighbours,
         },
-    )
+    ), content_version(), mine)
 
 
 @require_GET

@@ -9,7 +9,8 @@ from progress.models import Rating
 from questions.models import Category, QuestionSet
 
 from . import drill
-from .kinds import KINDS, kind_choices, unavailable
+from .caching import first_set, unavailable_kinds
+from .kinds import KINDS, kind_choices
 from .models import Feedback
 
 
@@ -97,7 +98,7 @@ class QuizForm(forms.Form):
             if number is not None:
                 chosen = QuestionSet.objects.filter(pk=number).first() or chosen
         if chosen is None:
-            chosen = QuestionSet.objects.order_by("title").first()
+            chosen = first_set()
         self.chosen_set = chosen
         if chosen is not None:
             self.fields["question_set"].initial = chosen.pk
@@ -106,7 +107,7 @@ class QuizForm(forms.Form):
         if self.is_bound and chosen is not None:
             posted = self.data.getlist("categories") if hasattr(self.data, "getlist") else self.data.get("categories") or []
             category_ids = [n for n in (whole_number(v) for v in posted) if n is not None]
-        self.unavailable = unavailable(chosen, category_ids) if chosen is not None else {}
+        self.unavailable = unavailable_kinds(chosen, category_ids) if chosen is not None else {}
         self.fields["kinds"].widget.unavailable = self.unavailable
         self.fields["kinds"].initial = [name for name in KINDS if name not in self.unavailable]
 

@@ -10,6 +10,13 @@ class PrepsiteConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(name_the_site, dispatch_uid="prepsite.name_the_site")
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+
+        from .auth import forget_user
+
+        post_save.connect(forget_user, sender=get_user_model(), dispatch_uid="prepsite.forget_user_saved")
+        post_delete.connect(forget_user, sender=get_user_model(), dispatch_uid="prepsite.forget_user_deleted")
         from . import checks  # noqa: F401  (registers the system checks)
         from .jobs import start_worker_inside_runserver
 

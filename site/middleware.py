@@ -1,7 +1,12 @@
-"""Site-wide middleware: refuse NUL bytes, answer 503 while the database is down, keep personal pages out of caches."""
+"""Site-wide middleware: refuse NUL bytes, answer 503 while the database is down, keep personal pages out of caches,
+and the CSP header built once."""
 
 import logging
 
+import csp.middleware
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -75,3 +80,31 @@ def _signed_in(request) -> bool:
         return SESSION_KEY in session
     except DatabaseError:
         return False
+
+
+class CSPMiddleware(csp.middleware.CSPMiddleware):
+    """django-csp's middleware, with the site-wide header built once: it rebuilt the same string per response.
+
+    A response with its own policy (csp_update and friends) or a page that used a nonce still gets one built.
+    """
+
+    _PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro",
+                     "_csp_replace_ro", "_csp_exempt", "_csp_exempt_ro")
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._headers = None
+
+    def process_response(self, request, response):
+        if (settings.DEBUG or getattr(request, "_csp_nonce", None) is not None
+                or any(hasattr(response, a) for a in self._PER_RESPONSE)):
+            return super().process_response(request, response)
+        if self._headers is None:
+            built = super().process_response(request, HttpResponse())
+            self._headers = [(name, built[name]) for name in (HEADER, HEADER_REPORT_ONLY) if name in built]
+        else:
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        for name, value in self._headers:
+            if name not in response:
+                response[name] = value
+        return response

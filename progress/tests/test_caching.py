@@ -68,3 +68,32 @@ def test_review_counts_follow_a_rating_and_a_bury(signed_in, user, questions, se
     signed_in.post(f"/review/questions/{shown.question_id}/bury/", {"version": shown.version})
     buried = signed_in.get("/review/").context["session"]
     assert buried.card.question_id != shown.question_id
+
+
+@pytest.mark.django_db
+def test_review_session_and_undo_follow_a_rating_and_its_undo(signed_in, user, questions, django_assert_max_num_queries):
+    first = signed_in.get("/review/")
+    assert first.context["undo_log"] is None
+    with django_assert_max_num_queries(4):  # session, user, settings, the cards' version: the rest is cached
+        assert signed_in.get("/review/").context["session"].card.question_id == first.context["session"].card.question_id
+    _rate(signed_in, first.context["session"].card.question_id)
+    rated = signed_in.get("/review/")
+    log = ReviewLog.objects.get(user=user)
+    assert rated.context["undo_log"].pk == log.pk
+    assert rated.context["session"].card.question_id != first.context["session"].card.question_id
+    signed_in.post("/review/undo/", {"log": log.pk})
+    undone = signed_in.get("/review/")
+    assert undone.context["undo_log"] is None
+    assert undone.context["session"].card.question_id == first.context["session"].card.question_id
+
+
+@pytest.mark.django_db
+def test_precompiled_settings_read_is_the_saved_row(signed_in, user):
+    from progress.models import ReviewSettings
+
+    assert services.settings_for(user).pk is None  # unsaved defaults, nothing written
+    signed_in.post("/review/settings/", {"desired_retention": "0.85", "new_per_day": 7, "time_zone": "Asia/Tokyo"})
+    read = services.settings_for(user)
+    saved = ReviewSettings.objects.get(user=user)
+    assert (read.pk, read.new_per_day, read.time_zone, read.desired_retention) == (saved.pk, 7, "Asia/Tokyo", 0.85)
+    assert not read._state.adding

@@ -1,0 +1,63 @@
+"""Signed-in pages rendered once per state of everything they show; the CSRF token is filled in per request.
+
+A view that read its reader's state marks its TemplateResponse with `cacheable(response, parts)`;
+`parts` must hold every per-user value the page shows, so a write that changes the page changes
+the key (nothing is invalidated, nothing goes stale). The base template's own per-user bits (the
+username, the path, pending messages) are in the key or bypass the cache here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.response import TemplateResponse
+
+TIMEOUT = 300
+# Stands for the request's masked CSRF token in a cached page; any masked token of the
+# visitor's secret is valid, so a fresh one per request keeps each response unique.
+TOKEN_MARK = "csrf-token-filled-in-per-request-7d1b"
+
+
+def cacheable(response: TemplateResponse, *parts) -> TemplateResponse:
+    response.page_cache_parts = parts
+    return response
+
+
+def _pending_messages(request) -> bool:
+    return "messages" in request.COOKIES or "_messages" in getattr(request, "session", {})
+
+
+def cache_signed_in(view):
+    """Outside for_htmx, so the key sees the partial it chose."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        parts = getattr(response, "page_cache_parts", None)
+        if (parts is None or request.method != "GET" or not request.user.is_authenticated
+                or _pending_messages(request) or response.status_code != 200):
+            return response
+        raw = repr((request.user.pk, request.user.get_username(), request.get_full_path(),
+                    response.template_name, parts))
+        key = "signed-in-page:" + hashlib.sha256(raw.encode()).hexdigest()
+        token = get_token(request)
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type, vary = hit
+            fresh = HttpResponse(content.replace(TOKEN_MARK, token), content_type=content_type)
+            if vary:
+                fresh["Vary"] = vary
+            return fresh
+        response.context_data = {**(response.context_data or {}), "csrf_token": token}
+        response.render()
+        if not response.cookies and not response.has_header("HX-Trigger"):
+            content = response.content.decode(response.charset)
+            cache.set(key, (content.replace(token, TOKEN_MARK), response["Content-Type"], response.get("Vary", "")),
+                      TIMEOUT)
+        return response
+
+    return wrapper
