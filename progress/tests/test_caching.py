@@ -74,7 +74,7 @@ def test_review_counts_follow_a_rating_and_a_bury(signed_in, user, questions, se
 def test_review_session_and_undo_follow_a_rating_and_its_undo(signed_in, user, questions, django_assert_max_num_queries):
     first = signed_in.get("/review/")
     assert first.context["undo_log"] is None
-    with django_assert_max_num_queries(4):  # session, user, settings, the cards' version: the rest is cached
+    with django_assert_max_num_queries(5):  # session, user, settings, the cards' version, the plan: the rest is cached
         assert signed_in.get("/review/").context["session"].card.question_id == first.context["session"].card.question_id
     _rate(signed_in, first.context["session"].card.question_id)
     rated = signed_in.get("/review/")
