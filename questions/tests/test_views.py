@@ -307,8 +307,11 @@ def test_search_highlights_and_escapes(client, tiny_set, category, question):
 
 
 @pytest.mark.django_db
-def test_search_skips_archived(client, tiny_set, question):
-    Question.objects.filter(pk=question.pk).update(title="Zebrafish archived", archived=True)
+def test_search_skips_archived(client, tiny_set, question, monkeypatch):
+    Question.objects.filter(pk=question.pk).update(title="Zebrafish archived")
+    assert [hit.question.pk for hit in client.get("/search/?q=zebrafish").context["hits"]] == [question.pk]
+    Question.objects.filter(pk=question.pk).update(archived=True, updated_at=timezone.now())
+    monkeypatch.setattr(caching, "_version", None)  # the archiving is seen after the memo's seconds
     assert not client.get("/search/?q=zebrafish").context["hits"]
 
 
