@@ -236,8 +236,12 @@ def test_question_page_signed_in(signed_in, user, question, django_assert_max_nu
 
 
 @pytest.mark.django_db
-def test_post_only_endpoints_reject_get(signed_in, question):
-    assert signed_in.get(reverse("questions:bookmark_toggle", args=[question.pk])).status_code == 405
+def test_post_only_endpoints_reject_get(signed_in, user, question):
+    bookmark = Bookmark.objects.create(user=user, question=question)
+    for url in (reverse("questions:bookmark_toggle", args=[question.pk]),
+                reverse("questions:bookmark_delete", args=[bookmark.pk])):
+        assert signed_in.get(url).status_code == 405, url
+    assert Bookmark.objects.filter(pk=bookmark.pk).exists()
 
 
 # ---- flashcards -----------------------------------------------------------------
