@@ -1,6 +1,6 @@
 """The per-user page caches never show stale figures: every write moves their key."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone as dt_timezone
 
 import pytest
 from django.utils import timezone
@@ -48,13 +48,15 @@ def test_dashboard_follows_undo_suspend_and_settings(signed_in, user, questions)
 
 @pytest.mark.django_db
 def test_dashboard_follows_an_import_and_the_clock(signed_in, user, questions, monkeypatch):
+    now = datetime(2026, 3, 3, 23, 59, 30, tzinfo=dt_timezone.utc)
+    monkeypatch.setattr(services, "utc_now", lambda: now)
     before = signed_in.get(DASHBOARD).context["overall"].total
     Question.objects.filter(pk=questions[0].pk).update(archived=True, updated_at=timezone.now())
     monkeypatch.setattr(caching, "_version", None)  # another worker's import, seen after the memo's seconds
     assert signed_in.get(DASHBOARD).context["overall"].total == before - 1
-    later = timezone.now() + timedelta(minutes=1)
-    monkeypatch.setattr(services, "utc_now", lambda: later)
-    assert signed_in.get(DASHBOARD).context["today"] is not None
+    assert signed_in.get(DASHBOARD).context["today"] == date(2026, 3, 3)
+    monkeypatch.setattr(services, "utc_now", lambda: now + timedelta(minutes=1))  # past midnight
+    assert signed_in.get(DASHBOARD).context["today"] == date(2026, 3, 4)
 
 
 @pytest.mark.django_db

@@ -268,8 +268,10 @@ REVIEW_URL = "/review/"
 
 
 @pytest.mark.django_db
-def test_dashboard_activity_cache_follows_undo_and_time_zone(signed_in, user, questions):
+def test_dashboard_activity_cache_follows_undo_and_time_zone(signed_in, user, questions, monkeypatch):
     """The heatmap figures are cached, yet an undo or a new time zone shows at once."""
+    now = datetime(2026, 3, 3, 12, 0, tzinfo=timezone.utc)  # one clock minute: only a write can move the keys
+    monkeypatch.setattr(services, "utc_now", lambda: now)
     signed_in.get(REVIEW_URL)
     card = signed_in.get(REVIEW_URL).context["session"].card
     signed_in.post(f"/review/questions/{card.question_id}/rate/", {"rating": 3, "version": 0})
@@ -278,8 +280,14 @@ def test_dashboard_activity_cache_follows_undo_and_time_zone(signed_in, user, qu
     log = ReviewLog.objects.get()
     signed_in.post("/review/undo/", {"log": log.pk})
     assert signed_in.get("/progress/").context["reviews_today"] == 0
-    services.record_quiz_answer(user, questions[3], correct=True, answered_at=datetime.now(timezone.utc) - timedelta(days=2))
+    review_at(user, questions[3], now - timedelta(days=2))
     assert signed_in.get("/progress/").context["reviews_year"] == 1
+    review_at(user, questions[4], now - timedelta(hours=11))  # 01:00 UTC: today, but 20:00 yesterday in New York
+    assert signed_in.get("/progress/").context["reviews_today"] == 1
+    settings = {"desired_retention": "0.9", "new_per_day": "20", "time_zone": "America/New_York"}
+    assert signed_in.post("/review/settings/", settings).status_code == 302
+    dashboard = signed_in.get("/progress/").context
+    assert (dashboard["reviews_today"], dashboard["reviews_year"], dashboard["today"]) == (0, 2, now.date())
 
 
 def test_heatmap_labels_read_like_strftime():

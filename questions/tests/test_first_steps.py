@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from questions.models import Category, Question, QuestionSet
@@ -55,7 +56,7 @@ def test_set_page_offers_quiz_review_and_whole_set_flashcards(signed_in, tiny_se
 
 
 @pytest.mark.django_db
-def test_whole_set_flashcards_walk_every_category(client, tiny_set, django_assert_max_num_queries):
+def test_whole_set_flashcards_walk_every_category(client, user, tiny_set, django_assert_max_num_queries):
     listed = list(Question.objects.listed().of_set(tiny_set.slug).order_by("category__position", "position"))
     last = reverse("questions:set_flashcard", args=[tiny_set.slug, len(listed)])
     with django_assert_max_num_queries(5):
@@ -64,6 +65,14 @@ def test_whole_set_flashcards_walk_every_category(client, tiny_set, django_asser
     assert response.context["question"] == listed[-1]
     assert listed[-1].category.title in response.content.decode()
     assert response.context["next_url"] == ""
+    reader = Client()  # signed in, each card a first visit: rendered, not served from the anonymous cache
+    reader.force_login(user)
+    walked, url = [], reverse("questions:set_flashcard", args=[tiny_set.slug, 1])
+    while url:  # Next from the first card: every question once, category by category
+        context = reader.get(url).context
+        walked.append(context["question"])
+        url = context["next_url"]
+    assert walked == listed and len({q.category_id for q in walked}) == tiny_set.categories.count() > 1
     beyond = reverse("questions:set_flashcard", args=[tiny_set.slug, len(listed) + 1])
     assert client.get(beyond).status_code == 404
     assert client.get(reverse("questions:set_flashcard", args=["no-such-set", 1])).status_code == 404

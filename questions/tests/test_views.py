@@ -236,8 +236,12 @@ def test_question_page_signed_in(signed_in, user, question, django_assert_max_nu
 
 
 @pytest.mark.django_db
-def test_post_only_endpoints_reject_get(signed_in, question):
-    assert signed_in.get(reverse("questions:bookmark_toggle", args=[question.pk])).status_code == 405
+def test_post_only_endpoints_reject_get(signed_in, user, question):
+    bookmark = Bookmark.objects.create(user=user, question=question)
+    for url in (reverse("questions:bookmark_toggle", args=[question.pk]),
+                reverse("questions:bookmark_delete", args=[bookmark.pk])):
+        assert signed_in.get(url).status_code == 405, url
+    assert Bookmark.objects.filter(pk=bookmark.pk).exists()
 
 
 # ---- flashcards -----------------------------------------------------------------
@@ -307,8 +311,11 @@ def test_search_highlights_and_escapes(client, tiny_set, category, question):
 
 
 @pytest.mark.django_db
-def test_search_skips_archived(client, tiny_set, question):
-    Question.objects.filter(pk=question.pk).update(title="Zebrafish archived", archived=True)
+def test_search_skips_archived(client, tiny_set, question, monkeypatch):
+    Question.objects.filter(pk=question.pk).update(title="Zebrafish archived")
+    assert [hit.question.pk for hit in client.get("/search/?q=zebrafish").context["hits"]] == [question.pk]
+    Question.objects.filter(pk=question.pk).update(archived=True, updated_at=timezone.now())
+    monkeypatch.setattr(caching, "_version", None)  # the archiving is seen after the memo's seconds
     assert not client.get("/search/?q=zebrafish").context["hits"]
 
 

@@ -18,13 +18,17 @@ def writes(ctx) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)]
 
 
-def get_all(client, attempt) -> list[str]:
-    urls = [reverse("quizzes:start"), reverse("quizzes:history"), reverse("quizzes:play", args=[attempt.pk]),
-            reverse("quizzes:play", args=[attempt.pk]) + "?item=2", reverse("quizzes:result", args=[attempt.pk])]
+def get_all(client, attempt, expired=False) -> list[str]:
+    """Every quiz page, each answering as it should: a running quiz's result page sends the user back to
+    the quiz, an expired quiz's play page to its result."""
+    play, result = reverse("quizzes:play", args=[attempt.pk]), reverse("quizzes:result", args=[attempt.pk])
+    expected = {reverse("quizzes:start"): 200, reverse("quizzes:history"): 200,
+                play: 302 if expired else 200, play + "?item=2": 302 if expired else 200, result: 200 if expired else 302}
     with CaptureQueriesContext(connection) as ctx:
-        for url in urls:
-            assert client.get(url).status_code in (200, 302), url
-        client.get(reverse("quizzes:clock", args=[attempt.pk]), headers={"HX-Request": "true", "HX-Target": "countdown"})
+        answered = {url: client.get(url).status_code for url in expected}
+        clock = client.get(reverse("quizzes:clock", args=[attempt.pk]), headers={"HX-Request": "true", "HX-Target": "countdown"})
+    assert answered == expected
+    assert clock.status_code == 200 and ("HX-Redirect" in clock.headers) == expired
     return writes(ctx)
 
 
@@ -40,7 +44,7 @@ def test_an_expired_quiz_reads_as_timed_out_and_the_next_post_stores_it(signed_i
     signed_in.post(reverse("quizzes:answer", args=[attempt.pk]), {"item": 1, "choice": first.snapshot["key"][0]})
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
 
-    assert get_all(signed_in, attempt) == []
+    assert get_all(signed_in, attempt, expired=True) == []
     result = signed_in.get(reverse("quizzes:result", args=[attempt.pk]))
     assert result.status_code == 200 and result.context["attempt"].auto_correct == 1
     history = signed_in.get(reverse("quizzes:history"))

@@ -1,5 +1,7 @@
 """Self-graded recall: the user's own rating (Again…Easy) is what the schedule records."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -20,8 +22,11 @@ def test_the_chosen_rating_feeds_the_schedule(signed_in, user, start, django_ass
         html = signed_in.get(reverse("quizzes:play", args=[attempt.pk]) + f"?item={first.number}").content.decode()
     for value, label in ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")):
         assert f'name="rating" value="{value}" type="submit" data-key="{value}" data-key-label="{label}"' in html
-    assert "I got it right" not in html
     mark = reverse("quizzes:mark", args=[attempt.pk])
+    # The four ratings are the form's only buttons: no right/wrong verdict beside them.
+    form = re.search(rf'<form[^>]*action="{mark}".*?</form>', html, re.S).group(0)
+    assert re.findall(r'<button[^>]*name="([^"]*)" value="([^"]*)"', form) == [("rating", str(v)) for v in range(1, 5)]
+    assert form.count("<button") == 4
     signed_in.post(mark, {"item": first.number, "rating": 2})
     log = ReviewLog.objects.get(card__question_id=first.question_id)
     assert (log.rating, log.source) == (2, "quiz")

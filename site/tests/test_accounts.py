@@ -50,7 +50,9 @@ def test_signup_and_reset_with_no_mail_server_never_500(client, user):
     carol = get_user_model().objects.get(username="carol")
     assert EmailAddress.objects.filter(user=carol, verified=False).exists()  # a whole account, waiting for mail
     run_pending()
-    for job in Job.objects.filter(kind="email"):
+    jobs = list(Job.objects.filter(kind="email"))
+    assert len(jobs) == 2  # the verification link and the reset link
+    for job in jobs:
         assert job.state == Job.State.FAILED and job.attempts == 2
         assert "Connection refused" in job.failure or "ConnectionRefused" in job.failure
 
