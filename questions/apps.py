@@ -8,8 +8,8 @@ class QuestionsConfig(AppConfig):
     def ready(self):
         from .caching import forget_content_version
 
-        # The importer saves the set on every import; admin edits save questions.
-        for model_name in ("QuestionSet", "Category", "Question"):
+        # The importer saves the set on every import; admin edits save questions and key points.
+        for model_name in ("QuestionSet", "Category", "Question", "KeyPoints"):
             model = self.get_model(model_name)
             post_save.connect(forget_content_version, sender=model, dispatch_uid=f"forget-version-{model_name}")
             post_delete.connect(forget_content_version, sender=model, dispatch_uid=f"forget-version-del-{model_name}")

@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
 
-from .models import AuthoredItem, Category, Question, QuestionSet
+from .models import AuthoredItem, Category, KeyPoints, Question, QuestionSet
 
 # One round trip: imports stamp imported_at; admin edits and deletions move updated_at or a count.
 VERSION_SQL = "SELECT " + ", ".join(
@@ -28,6 +28,7 @@ VERSION_SQL = "SELECT " + ", ".join(
         (Category, ("COUNT(*)", "MAX(updated_at)")),
         (Question, ("COUNT(*)", "MAX(updated_at)")),
         (AuthoredItem, ("COUNT(*)", "MAX(id)")),  # a quiz supplement's import re-creates its rows
+        (KeyPoints, ("COUNT(*)", "MAX(updated_at)")),  # an editor's key points feed drills and quiz items
     )
     for expression in expressions
 )

@@ -253,7 +253,11 @@ class KeyPoints(models.Model):
 
     @property
     def points(self) -> list[str]:
-        return [line.strip() for line in self.text.splitlines() if line.strip()]
+        return self.split(self.text)
+
+    @staticmethod
+    def split(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class Bookmark(models.Model):

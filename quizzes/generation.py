@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from questions.models import AuthoredItem, Example, Question
+from questions.models import AuthoredItem, Example, KeyPoints, Question
 
 from .kinds import KINDS
 from .text import PYTHON_LANGUAGES, KeyPoint, key_points, normalize, roles
@@ -51,6 +51,8 @@ class Loaded:
     answer_md: str
     examples: list[ExampleRow]
     authored: list[AuthoredRow]
+    edited_points: str | None = None  # an editor's list (questions.KeyPoints), as the drill uses it
+
 
     @property
     def url(self) -> str:
@@ -62,6 +64,9 @@ class Loaded:
 
     @property
     def key_points(self) -> tuple[KeyPoint, ...]:
+        edited = KeyPoints.split(self.edited_points or "")
+        if edited:
+            return tuple(KeyPoint(text, "editor") for text in edited)
         return key_points(self.answer_md, tuple(e.code for e in self.examples))
 
     @property
@@ -150,12 +155,12 @@ class Generator:
             authored[row[0]].append(AuthoredRow(*row[1:]))
         rows = Question.objects.filter(pk__in=pks).values_list(
             "pk", "category_id", "category__title", "title", "number", "answer_md",
-            "category__question_set__slug", "category__slug", "slug",
+            "category__question_set__slug", "category__slug", "slug", "key_points_override__text",
         )
         by_pk = {}
-        for pk, category_id, category, title, number, answer_md, *slugs in rows:
+        for pk, category_id, category, title, number, answer_md, *slugs, edited in rows:
             loaded = Loaded(pk, category_id, category, title, number, tuple(slugs), answer_md,
-                            examples.get(pk, []), authored.get(pk, []))
+                            examples.get(pk, []), authored.get(pk, []), edited)
             by_pk[pk] = loaded
             self.title_of[pk] = title
             for example in loaded.python_examples:

@@ -2,7 +2,7 @@ import pytest
 
 from questions.importing import sync
 from content.parser import parse
-from questions.models import Question
+from questions.models import KeyPoints, Question
 from quizzes.generation import Spec, generate
 from quizzes.text import bullet_points, cloze_blanks, key_points, normalize
 
@@ -189,3 +189,15 @@ def test_seed_set_generates_a_full_mixed_quiz(seed_set):
     items = generate(Spec(seed_set.pk, seed=5, count=50))
     assert len(items) == 50
     assert {"code_question", "cloze", "recall"} <= {i["kind"] for i in items}
+
+
+def test_an_editors_key_points_make_the_key_point_items(bank):
+    """The drill and the key-point items read the same list: an editor's, when there is one."""
+    question = Question.objects.get(title="What does select_related do?")
+    KeyPoints.objects.create(question=question, text="follows foreign keys in SQL\n\nfetches in one query\n")
+    items = [i for seed in range(8) for i in generate(Spec(bank, seed=seed, count=10, kinds=["key_point"]))
+             if i["question_id"] == question.pk]
+    assert items
+    for item in items:
+        keys = {c["text"] for c in item["choices"] if c["id"] in item["key"]}
+        assert keys <= {"follows foreign keys in SQL", "fetches in one query"}
