@@ -64,13 +64,13 @@ def forget_content_version(**kwargs) -> None:
     global _version
     _version = None
     _local.clear()
+    _known_paths.clear()
 
 
 def forget_whole_responses(**kwargs) -> None:
     """setting_changed receiver: a stored response carries the headers of the settings it was made under."""
     global _generation
     _generation += 1
-    _known_paths.clear()
     forget_content_version()
 
 
@@ -195,14 +195,17 @@ class AnonymousPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = self._key(request)
-        if key is None:
+        if not self._eligible(request):
             return self.get_response(request)
-        hit = _local_get(key)
-        if hit is None and request.path in _known_paths:
-            hit = cache.get(key)
-            if hit is not None:
-                _local_put(key, hit, TIMEOUT)
+        # Only a path this process has stored is looked up: any other costs nothing here.
+        key = self._key(request) if request.path in _known_paths else None
+        hit = None
+        if key is not None:
+            hit = _local_get(key)
+            if hit is None:
+                hit = cache.get(key)
+                if hit is not None:
+                    _local_put(key, hit, TIMEOUT)
         if hit is not None:
             content, headers = hit
             response = HttpResponse(content)
@@ -212,21 +215,25 @@ class AnonymousPageMiddleware:
         response = self.get_response(request)
         if (getattr(request, "anonymous_page", False) and response.status_code == 200 and not response.cookies
                 and not getattr(response, "streaming", False)):
-            stored = (response.content, list(response.items()))
-            cache.set(key, stored, TIMEOUT)
-            _local_put(key, stored, TIMEOUT)
-            if len(_known_paths) >= LOCAL_MAX:
-                _known_paths.clear()
-            _known_paths.add(request.path)
+            key = key or self._key(request)
+            if key is not None:
+                stored = (response.content, list(response.items()))
+                cache.set(key, stored, TIMEOUT)
+                _local_put(key, stored, TIMEOUT)
+                if len(_known_paths) >= LOCAL_MAX:
+                    _known_paths.clear()
+                _known_paths.add(request.path)
         return response
 
     @staticmethod
-    def _key(request) -> str | None:
+    def _eligible(request) -> bool:
         cookies = request.COOKIES
-        if (request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
-                or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
-                or "\x00" in request.path or has_nul(request.GET)):
-            return None
+        return not (request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
+                    or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
+                    or "\x00" in request.path or has_nul(request.GET))
+
+    @staticmethod
+    def _key(request) -> str | None:
         try:
             host = request.get_host()
             version = content_version()

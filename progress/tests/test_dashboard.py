@@ -270,7 +270,6 @@ REVIEW_URL = "/review/"
 @pytest.mark.django_db
 def test_dashboard_activity_cache_follows_undo_and_time_zone(signed_in, user, questions):
     """The heatmap figures are cached, yet an undo or a new time zone shows at once."""
-    signed_in.get(REVIEW_URL)
     card = signed_in.get(REVIEW_URL).context["session"].card
     signed_in.post(f"/review/questions/{card.question_id}/rate/", {"rating": 3, "version": 0})
     assert signed_in.get("/progress/").context["reviews_today"] == 1

@@ -50,8 +50,8 @@ def test_a_host_or_a_nul_byte_the_stack_refuses_is_still_refused(client, questio
 def test_plain_http_is_left_to_the_redirect_when_https_is_required(rf, question):
     url = question.get_absolute_url()
     with override_settings(SECURE_SSL_REDIRECT=True):
-        assert caching.AnonymousPageMiddleware._key(rf.get(url)) is None
-        assert caching.AnonymousPageMiddleware._key(rf.get(url, secure=True)) is not None
+        assert not caching.AnonymousPageMiddleware._eligible(rf.get(url))
+        assert caching.AnonymousPageMiddleware._eligible(rf.get(url, secure=True))
 
 
 @pytest.mark.django_db
