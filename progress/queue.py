@@ -160,6 +160,20 @@ def _counts_query(user, scope: Scope, plan: Interview | None, cap: int, now: dat
     )
 
 
+def _first_new_query(user, scope: Scope, plan: Interview | None, now: datetime, today):
+    """The first new question in study order, with the new-card figures and its card's id if any."""
+    new_questions, introduced_logs = _new_question_filters(user, scope, now, today, plan)
+    return (
+        new_questions.annotate(
+            new_available=Window(Count("pk")),
+            introduced_today=_count(introduced_logs),
+            card_pk=Subquery(Card.objects.filter(user=user, question=OuterRef("pk")).values("pk")),
+        )
+        .select_related("category__question_set")
+        .order_by("category__question_set__title", "category__position", "position", "pk")
+    )
+
+
 def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetime, plan: Interview | None = None) -> Counts:
     """What is left today; reads only (the (user, due) index narrows the card scan).
 
@@ -168,8 +182,6 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
     learn_cutoff = now + LEARN_AHEAD
     today = now.astimezone(review_settings.tz).date()
     cards = scoped_cards(user, scope, now)
-    new_questions, introduced_logs = _new_question_filters(user, scope, now, today, plan)
-    introduced = _count(introduced_logs)
     new_per_day = plan.plan_new_per_day if plan is not None else review_settings.new_per_day
     # The counter shows min(available, allowance) and allowance <= the daily limit, so counting
     # past limit + 1 would be wasted work.
@@ -183,16 +195,12 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
     counts = rows[0] if rows else {"n_review": 0, "n_learning": 0, "n_due_now": 0}
     first_new = None
     if not counts["n_due_now"]:
-        first_new = (
-            new_questions.annotate(
-                new_available=Window(Count("pk")),
-                introduced_today=introduced,
-                card_pk=Subquery(Card.objects.filter(user=user, question=OuterRef("pk")).values("pk")),
-            )
-            .select_related("category__question_set")
-            .order_by("category__question_set__title", "category__position", "position", "pk")
-            .first()
-        )
+        if scope.query or plan is not None:
+            first_new = _first_new_query(user, scope, plan, now, today).first()
+        else:
+            found = precompiled.instances("first-new", lambda user_id, *stand_ins: _first_new_query(
+                user_id, Scope(), None, *stand_ins)[:1], user.pk, now, today)
+            first_new = found[0] if found else None
     if first_new is not None:
         available_n, introduced_n = first_new.new_available, first_new.introduced_today
     else:

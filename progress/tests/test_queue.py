@@ -26,3 +26,22 @@ def test_precompiled_due_counts_equal_the_orms(user, questions):
                                  at.astimezone(settings.tz).date()))[0]
         assert (counts.review, counts.learning, counts.due_now) == (orm["n_review"], orm["n_learning"], orm["n_due_now"])
         assert counts.new == min(orm["new_available"], 5)
+
+
+@pytest.mark.django_db
+def test_precompiled_first_new_question_is_the_orms(user, questions, django_assert_num_queries):
+    from progress.queue import _first_new_query
+
+    now = services.utc_now()
+    settings = ReviewSettings(user=user, new_per_day=5)
+    Card.objects.create(user=user, question=questions[0], state=State.REVIEW, stability=3.0, difficulty=5.0,
+                        due=now + timedelta(days=3), last_review=now - timedelta(days=1))
+    Card.objects.create(user=user, question=questions[1], due=now, buried_until=now + timedelta(hours=1))
+    Card.objects.create(user=user, question=questions[2], due=now)  # shown before, never rated
+    counts = due_counts(user, settings, Scope(), now)
+    orm = _first_new_query(user, Scope(), None, now, now.astimezone(settings.tz).date()).first()
+    assert counts.first_new.pk == orm.pk == questions[2].pk
+    for name in ("new_available", "introduced_today", "card_pk", "title", "answer_html", "updated_at"):
+        assert getattr(counts.first_new, name) == getattr(orm, name)
+    with django_assert_num_queries(0):
+        assert counts.first_new.category.question_set.title == orm.category.question_set.title
