@@ -10,36 +10,50 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from prepsite import precompiled
 from questions.caching import content_version
 
-from .models import Card, ReviewSettings
+from .models import Card, Interview, ReviewSettings
 
 TIMEOUT = 120
 
 
 def _version_query(user_id: int):
-    return (Card.objects.filter(user_id=user_id).values("user_id").order_by()
-            .annotate(n=Count("*"), versions=Sum("version"), last_pk=Max("pk"), latest=Max("last_review")))
+    # From the user's row, so a user without cards has a version too and the plan count is always read.
+    plans = (Interview.objects.filter(user_id=OuterRef("pk"), plan_new_per_day__isnull=False)
+             .order_by().values("user_id").annotate(n=Count("*")).values("n"))
+    return (get_user_model().objects.filter(pk=user_id).values("pk").order_by()
+            .annotate(n=Count("review_cards"), versions=Sum("review_cards__version"), last_pk=Max("review_cards__pk"),
+                      latest=Max("review_cards__last_review"), plans=Coalesce(Subquery(plans), 0)))
 
 
 def progress_version(user) -> tuple:
-    """One precompiled query on the user's cards: it changes whenever one of them is written or added."""
+    """One precompiled query on the user's cards: it changes whenever one of them is written or added.
+    Its last value counts the user's interviews with a plan applied."""
     rows = precompiled.run("progress-version", _version_query, user.pk)
     return tuple(rows[0].values()) if rows else ()
+
+
+def may_have_plan(version: tuple) -> bool:
+    """False when the version says no interview has a plan: the active plan need not be read."""
+    return not version or version[-1] > 0
 
 
 def _settings_state(review_settings: ReviewSettings) -> tuple:
     return tuple(getattr(review_settings, f.attname) for f in ReviewSettings._meta.concrete_fields)
 
 
-def user_key(name: str, user, review_settings: ReviewSettings, now: datetime, *parts) -> str:
-    """Retrievability and due times move with the clock, so a key lives one minute at most."""
+def user_key(name: str, user, review_settings: ReviewSettings, now: datetime, *parts, version=None) -> str:
+    """Retrievability and due times move with the clock, so a key lives one minute at most.
+    `version` is the user's progress_version when the caller has just read it."""
     state = (
-        user.pk, progress_version(user), _settings_state(review_settings), content_version(),
+        user.pk, progress_version(user) if version is None else version, _settings_state(review_settings),
+        content_version(),
         now.replace(second=0, microsecond=0), parts,
     )
     return f"progress:{name}:" + hashlib.sha256(repr(state).encode()).hexdigest()

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce
 
+from prepsite import precompiled
 from questions.models import Category, Question
 
 from .models import Card, Interview, ReviewLog, ReviewSettings, State, due_condition
@@ -140,6 +141,39 @@ def scoped_cards(user, scope: Scope, now: datetime):
     )
 
 
+def _counts_query(user, scope: Scope, plan: Interview | None, cap: int, now: datetime, end_of_today: datetime,
+                  learn_cutoff: datetime, horizon: datetime, today):
+    """One row (grouped by user) when anything is due before `horizon`; it carries the new-card figures
+    too, so a session with a due card needs no new-question query."""
+    new_questions, introduced_logs = _new_question_filters(user, scope, now, today, plan)
+    return (
+        scoped_cards(user, scope, now).filter(due__lt=horizon)
+        .values("user")
+        .annotate(
+            n_review=Count("pk", filter=Q(state=State.REVIEW, due__lt=end_of_today)),
+            n_learning=Count("pk", filter=Q(state__in=LEARNING_STATES, due__lte=learn_cutoff)),
+            n_due_now=Count("pk", filter=due_condition(now, end_of_today)),
+            new_available=_capped_count(new_questions, cap),
+            introduced_today=_count(introduced_logs),
+        )
+        .order_by()[:1]
+    )
+
+
+def _first_new_query(user, scope: Scope, plan: Interview | None, now: datetime, today):
+    """The first new question in study order, with the new-card figures and its card's id if any."""
+    new_questions, introduced_logs = _new_question_filters(user, scope, now, today, plan)
+    return (
+        new_questions.annotate(
+            new_available=Window(Count("pk")),
+            introduced_today=_count(introduced_logs),
+            card_pk=Subquery(Card.objects.filter(user=user, question=OuterRef("pk")).values("pk")),
+        )
+        .select_related("category__question_set")
+        .order_by("category__question_set__title", "category__position", "position", "pk")
+    )
+
+
 def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetime, plan: Interview | None = None) -> Counts:
     """What is left today; reads only (the (user, due) index narrows the card scan).
 
@@ -148,38 +182,25 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
     learn_cutoff = now + LEARN_AHEAD
     today = now.astimezone(review_settings.tz).date()
     cards = scoped_cards(user, scope, now)
-    new_questions, introduced_logs = _new_question_filters(user, scope, now, today, plan)
-    introduced = _count(introduced_logs)
     new_per_day = plan.plan_new_per_day if plan is not None else review_settings.new_per_day
     # The counter shows min(available, allowance) and allowance <= the daily limit, so counting
     # past limit + 1 would be wasted work.
-    available = _capped_count(new_questions, new_per_day + 1)
-    # One row (grouped by user) when anything is due soon; it carries the new-card figures too,
-    # so a session with a due card needs no new-question query.
-    counts = next(iter(
-        cards.filter(due__lt=max(end_of_today, learn_cutoff))
-        .values("user")
-        .annotate(
-            n_review=Count("pk", filter=Q(state=State.REVIEW, due__lt=end_of_today)),
-            n_learning=Count("pk", filter=Q(state__in=LEARNING_STATES, due__lte=learn_cutoff)),
-            n_due_now=Count("pk", filter=due_condition(now, end_of_today)),
-            new_available=available,
-            introduced_today=introduced,
-        )
-        .order_by()[:1]
-    ), None) or {"n_review": 0, "n_learning": 0, "n_due_now": 0}
+    cap = new_per_day + 1
+    times = (now, end_of_today, learn_cutoff, max(end_of_today, learn_cutoff), today)
+    if scope.query or plan is not None:
+        rows = list(_counts_query(user, scope, plan, cap, *times))
+    else:  # the common whole queue: its statement compiled once per daily limit (building it cost ~1 ms)
+        rows = precompiled.run(f"due-counts:{cap}", lambda user_id, *stand_ins: _counts_query(
+            user_id, Scope(), None, cap, *stand_ins), user.pk, *times)
+    counts = rows[0] if rows else {"n_review": 0, "n_learning": 0, "n_due_now": 0}
     first_new = None
     if not counts["n_due_now"]:
-        first_new = (
-            new_questions.annotate(
-                new_available=Window(Count("pk")),
-                introduced_today=introduced,
-                card_pk=Subquery(Card.objects.filter(user=user, question=OuterRef("pk")).values("pk")),
-            )
-            .select_related("category__question_set")
-            .order_by("category__question_set__title", "category__position", "position", "pk")
-            .first()
-        )
+        if scope.query or plan is not None:
+            first_new = _first_new_query(user, scope, plan, now, today).first()
+        else:
+            found = precompiled.instances("first-new", lambda user_id, *stand_ins: _first_new_query(
+                user_id, Scope(), None, *stand_ins)[:1], user.pk, now, today)
+            first_new = found[0] if found else None
     if first_new is not None:
         available_n, introduced_n = first_new.new_available, first_new.introduced_today
     else:

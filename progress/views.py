@@ -22,6 +22,7 @@ from django_htmx.http import trigger_client_event
 
 from prepsite.htmx import HtmxHttpRequest, for_htmx, wants_fragment
 from prepsite.models import Job
+from prepsite.pagecache import cache_signed_in, cacheable
 from questions.models import Category, Question, QuestionSet
 
 from . import caching, optimizer, planning, services, stats
@@ -66,10 +67,15 @@ def _session_response(
     cached=False, plan=NOT_READ,
 ) -> TemplateResponse:
     now = services.utc_now()
+    version = caching.progress_version(request.user) if cached else None
     if plan is NOT_READ:
-        plan = active_plan(request.user, review_settings, scope, now)
+        if version is not None and not caching.may_have_plan(version):
+            plan = None
+        else:
+            plan = active_plan(request.user, review_settings, scope, now)
+    key = None
     if cached:
-        session, last_log = _cached_session(request.user, review_settings, scope, now, plan)
+        key, (session, last_log) = _cached_session(request.user, review_settings, scope, now, plan, version)
     else:
         counts = due_counts(request.user, review_settings, scope, now, plan)
         session = build_session(request.user, review_settings, scope, now, counts)
@@ -88,22 +94,25 @@ def _session_response(
     if session.card is not None:
         context["previews"] = stats.previews(review_settings, session.card, now)
         context["card_info"] = stats.card_info(review_settings, session.card, now)
-    return TemplateResponse(request, "progress/review.html", context, status=status)
+    response = TemplateResponse(request, "progress/review.html", context, status=status)
+    # The session's key holds everything of the reader's the page shows (the minute included).
+    return cacheable(response, key) if key else response
 
 
-def _cached_session(user, review_settings, scope: Scope, now, plan):
+def _cached_session(user, review_settings, scope: Scope, now, plan, version):
     """The session's card and counts and the last undoable rating, cached under the user's progress
     version (every rating, undo, bury and suspend moves it), the plan and the minute."""
     def build():
         counts = due_counts(user, review_settings, scope, now, plan)
         return build_session(user, review_settings, scope, now, counts), services.last_undoable(user)
 
-    key = caching.user_key("review-session", user, review_settings, now, scope.query, plan_key(plan))
-    return caching.cached(key, build)
+    key = caching.user_key("review-session", user, review_settings, now, scope.query, plan_key(plan), version=version)
+    return key, caching.cached(key, build)
 
 
 @login_required
 @require_GET
+@cache_signed_in
 @for_htmx(target="review-session", use_partial="session")
 def review(request: HtmxHttpRequest) -> HttpResponse:
     return _session_response(request, _scope(request), _settings(request), cached=True)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import setting_changed
 from django.db.models.signals import post_delete, post_save
 
 
@@ -6,7 +7,9 @@ class QuestionsConfig(AppConfig):
     name = "questions"
 
     def ready(self):
-        from .caching import forget_content_version
+        from .caching import forget_content_version, forget_whole_responses
+
+        setting_changed.connect(forget_whole_responses, dispatch_uid="forget-whole-responses")
 
         # The importer saves the set on every import; admin edits save questions and key points.
         for model_name in ("QuestionSet", "Category", "Question", "KeyPoints"):

@@ -13,10 +13,14 @@ import time
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
+
+from prepsite.middleware import has_nul
 
 from .models import AuthoredItem, Category, KeyPoints, Question, QuestionSet
 
@@ -61,6 +65,14 @@ def forget_content_version(**kwargs) -> None:
     global _version
     _version = None
     _local.clear()
+    _known_paths.clear()
+
+
+def forget_whole_responses(**kwargs) -> None:
+    """setting_changed receiver: a stored response carries the headers of the settings it was made under."""
+    global _generation
+    _generation += 1
+    forget_content_version()
 
 
 def _cacheable(request) -> bool:
@@ -84,6 +96,7 @@ def cache_anonymous(view):
     def wrapper(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
+        request.anonymous_page = True  # AnonymousPageMiddleware may keep the whole response
         htmx = request.headers.get("HX-Request", "") + "|" + request.headers.get("HX-Target", "") + "|" + (
             request.headers.get("HX-History-Restore-Request", "")
         )
@@ -158,3 +171,74 @@ def shared_question(set_slug: str, category_slug: str, slug: str, build):
     The question is a copy: the view sets the reader's status on it."""
     question, neighbours = content_cached("question", (set_slug, category_slug, slug), build)
     return copy.copy(question), neighbours
+
+
+_generation = 0
+_known_paths: set[str] = set()
+
+
+def _htmx_part(request) -> str:
+    headers = request.headers
+    return (headers.get("HX-Request", "") + "|" + headers.get("HX-Target", "") + "|"
+            + headers.get("HX-History-Restore-Request", ""))
+
+
+class AnonymousPageMiddleware:
+    """First in the stack: a visitor with no session and no flash message gets a public page's whole
+    stored response, its headers as the rest of the stack made them, without running that stack.
+
+    Only responses that went through `cache_anonymous` as cacheable are kept, under the same
+    content version as the page cache. A request the stack would refuse or redirect before any view
+    (an unknown host, plain http under SECURE_SSL_REDIRECT, a NUL byte) is left to the stack.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._eligible(request):
+            return self.get_response(request)
+        # Only a path this process has stored is looked up: any other costs nothing here.
+        key = self._key(request) if request.path in _known_paths else None
+        hit = None
+        if key is not None:
+            hit = _local_get(key)
+            if hit is None:
+                hit = cache.get(key)
+                if hit is not None:
+                    _local_put(key, hit, TIMEOUT)
+        if hit is not None:
+            content, headers = hit
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = self.get_response(request)
+        if (getattr(request, "anonymous_page", False) and response.status_code == 200 and not response.cookies
+                and not getattr(response, "streaming", False)):
+            key = key or self._key(request)
+            if key is not None:
+                stored = (response.content, list(response.items()))
+                cache.set(key, stored, TIMEOUT)
+                _local_put(key, stored, TIMEOUT)
+                if len(_known_paths) >= LOCAL_MAX:
+                    _known_paths.clear()
+                _known_paths.add(request.path)
+        return response
+
+    @staticmethod
+    def _eligible(request) -> bool:
+        cookies = request.COOKIES
+        return not (request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
+                    or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
+                    or "\x00" in request.path or has_nul(request.GET))
+
+    @staticmethod
+    def _key(request) -> str | None:
+        try:
+            host = request.get_host()
+            version = content_version()
+        except (DisallowedHost, DatabaseError):
+            return None
+        raw = f"{_generation}|{version}|{request.scheme}|{host}|{cache_path(request)}|{_htmx_part(request)}"
+        return "response:" + hashlib.sha256(raw.encode()).hexdigest()

@@ -57,6 +57,10 @@ class AttemptQuerySet(models.QuerySet):
                 attempt.settle(items[pk], now)
         return attempts
 
+    def recent(self, limit: int = 5) -> list[Attempt]:
+        """The latest closed attempts, settled, newest first."""
+        return self.closed().order_by(Coalesce("finished_at", "deadline").desc(), "-pk")[:limit].settled()
+
     def finalize_expired(self, now=None) -> int:
         """Close every expired attempt of the queryset in one UPDATE, scores counted in SQL."""
         return self.expired(now).update(

@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from prepsite.forms import whole_number
 from prepsite.htmx import for_htmx, wants_fragment
+from prepsite.pagecache import cache_signed_in, cacheable
 from questions.caching import content_version
 from questions.models import QuestionSet
 
@@ -50,12 +51,21 @@ def _start_page(request, form, status=200, error="") -> TemplateResponse:
     # (a 0 s timeout stores nothing, so a bound form with its data and errors is never cached).
     fields_cache = (0, "bound") if form.is_bound else (
         FIELDS_CACHE_SECONDS, f"{content_version()}|{form.chosen_set and form.chosen_set.pk}")
-    return TemplateResponse(request, "quizzes/start.html",
-                            {"form": form, "error": error, "fields_cache": fields_cache}, status=status)
+    recent = Attempt.objects.of(request.user).recent()
+    response = TemplateResponse(request, "quizzes/start.html", {
+        "form": form, "error": error, "fields_cache": fields_cache, "recent_attempts": recent,
+    }, status=status)
+    if form.is_bound or error:
+        return response
+    # The whole page is cached under what it shows of the user: the recent results as listed.
+    return cacheable(response, fields_cache[1], [
+        (a.pk, a.title, a.auto_correct, a.auto_total, a.recall_correct, a.recall_total) for a in recent
+    ])
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_signed_in
 @for_htmx(target="categories", use_partial="categories")
 def start(request):
     if request.method == "GET":

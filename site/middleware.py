@@ -34,12 +34,12 @@ class RejectNulBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+        if "\x00" in request.path or has_nul(request.GET) or (request.method == "POST" and has_nul(request.POST)):
             return HttpResponseBadRequest("Request refused: it contains a NUL byte.", content_type="text/plain")
         return self.get_response(request)
 
 
-def _has_nul(querydict) -> bool:
+def has_nul(querydict) -> bool:
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in querydict.lists())
 
 

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a stored public page for a visitor without a session skips everything below.
+    "questions.caching.AnonymousPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "prepsite.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -272,7 +272,6 @@ def test_dashboard_activity_cache_follows_undo_and_time_zone(signed_in, user, qu
     """The heatmap figures are cached, yet an undo or a new time zone shows at once."""
     now = datetime(2026, 3, 3, 12, 0, tzinfo=timezone.utc)  # one clock minute: only a write can move the keys
     monkeypatch.setattr(services, "utc_now", lambda: now)
-    signed_in.get(REVIEW_URL)
     card = signed_in.get(REVIEW_URL).context["session"].card
     signed_in.post(f"/review/questions/{card.question_id}/rate/", {"rating": 3, "version": 0})
     assert signed_in.get("/progress/").context["reviews_today"] == 1

@@ -118,7 +118,7 @@ def test_the_queue_shows_the_weakest_on_the_day_first_and_the_plan_ends_after_th
     assert signed_in.get(REVIEW).context["session"].card == outside  # most overdue first, without a plan
     interview.apply_plan(2, None, services.utc_now())
     assert signed_in.get(REVIEW).context["session"].card == weak
-    # every write of a card moves its version, which the cached session keys on
+    # as a Card method writes it: the version moves with the schedule
     Card.objects.filter(pk=weak.pk).update(due=services.utc_now() + timedelta(days=3), version=F("version") + 1)
     assert signed_in.get(REVIEW).context["session"].card == strong  # the scope's due cards before the others
     Interview.objects.filter(pk=interview.pk).update(on=in_days(-1))

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
-from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -77,10 +76,9 @@ def sparkline(attempts, width: int = 240, height: int = 48):
 
 @register.inclusion_tag("quizzes/partials/recent_results.html", takes_context=True)
 def recent_quiz_results(context, limit: int = 5):
-    request = context.get("request")
-    user = getattr(request, "user", None) or context.get("user")
-    attempts = []
-    if user is not None and user.is_authenticated:
-        attempts = (Attempt.objects.of(user).closed()
-                    .order_by(Coalesce("finished_at", "deadline").desc(), "-pk")[:limit].settled())
+    attempts = context.get("recent_attempts")  # the view read them (its page cache keys on them)
+    if attempts is None:
+        request = context.get("request")
+        user = getattr(request, "user", None) or context.get("user")
+        attempts = Attempt.objects.of(user).recent(limit) if user is not None and user.is_authenticated else []
     return {"attempts": attempts, "trend": list(reversed(attempts))}

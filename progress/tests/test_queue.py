@@ -1,0 +1,47 @@
+"""The whole queue's due counts, read with a precompiled statement, equal the ORM's for the same moment."""
+
+from datetime import timedelta
+
+import pytest
+
+from progress import services
+from progress.models import Card, ReviewSettings, State
+from progress.queue import Scope, _counts_query, due_counts
+
+
+@pytest.mark.django_db
+def test_precompiled_due_counts_equal_the_orms(user, questions):
+    now = services.utc_now()
+    settings = ReviewSettings(user=user, new_per_day=5, time_zone="Asia/Tokyo")
+    for i, (state, due) in enumerate([(State.REVIEW, now - timedelta(days=1)), (State.REVIEW, now + timedelta(hours=3)),
+                                      (State.LEARNING, now + timedelta(minutes=5)), (State.RELEARNING, now - timedelta(minutes=1)),
+                                      (State.REVIEW, now + timedelta(days=4))]):
+        Card.objects.create(user=user, question=questions[i], state=state, step=None if state == State.REVIEW else 0,
+                            stability=3.0, difficulty=5.0, due=due, last_review=now - timedelta(days=2))
+    for at in (now, now + timedelta(hours=5), now + timedelta(days=2)):
+        counts = due_counts(user, settings, Scope(), at)
+        end_of_today = counts.end_of_today
+        learn_cutoff = at + timedelta(minutes=20)
+        orm = list(_counts_query(user, Scope(), None, 6, at, end_of_today, learn_cutoff, max(end_of_today, learn_cutoff),
+                                 at.astimezone(settings.tz).date()))[0]
+        assert (counts.review, counts.learning, counts.due_now) == (orm["n_review"], orm["n_learning"], orm["n_due_now"])
+        assert counts.new == min(orm["new_available"], 5)
+
+
+@pytest.mark.django_db
+def test_precompiled_first_new_question_is_the_orms(user, questions, django_assert_num_queries):
+    from progress.queue import _first_new_query
+
+    now = services.utc_now()
+    settings = ReviewSettings(user=user, new_per_day=5)
+    Card.objects.create(user=user, question=questions[0], state=State.REVIEW, stability=3.0, difficulty=5.0,
+                        due=now + timedelta(days=3), last_review=now - timedelta(days=1))
+    Card.objects.create(user=user, question=questions[1], due=now, buried_until=now + timedelta(hours=1))
+    Card.objects.create(user=user, question=questions[2], due=now)  # shown before, never rated
+    counts = due_counts(user, settings, Scope(), now)
+    orm = _first_new_query(user, Scope(), None, now, now.astimezone(settings.tz).date()).first()
+    assert counts.first_new.pk == orm.pk == questions[2].pk
+    for name in ("new_available", "introduced_today", "card_pk", "title", "answer_html", "updated_at"):
+        assert getattr(counts.first_new, name) == getattr(orm, name)
+    with django_assert_num_queries(0):
+        assert counts.first_new.category.question_set.title == orm.category.question_set.title
