@@ -233,7 +233,7 @@ def run(url: str, reseed: bool) -> None:
     from progress.services import record_quiz_answer
     from questions.models import Question
 
-    quiz_questions = [Question(pk=pk) for pk in Question.objects.filter(key__startswith="bench-").order_by("pk")
+    quiz_questions = [Question(pk=pk) for pk in Question.objects.filter(category__question_set__slug="bench").order_by("pk")
                       .values_list("pk", flat=True)[:RUNS + 1]]
     quiz_times, quiz_queries = [], []
     for i, question in enumerate(quiz_questions):

@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 USERS = 20
+SEED_SET = "django-interview-questions-answers"  # the import check edits this set's first question
 CARDS = 40
 PASSWORD = "soak-password-123"
 
@@ -102,7 +103,8 @@ from django.utils import timezone
 from progress.models import Card, State
 from questions.models import Question
 User = get_user_model()
-questions = list(Question.objects.order_by("pk")[:{CARDS}])
+SEED_SET = "{SEED_SET}"
+questions = list(Question.objects.filter(category__question_set__slug=SEED_SET).order_by("pk")[:{CARDS}])
 now = timezone.now()
 out = {{}}
 for n in range({USERS}):
@@ -115,7 +117,7 @@ for n in range({USERS}):
                     HASH_SESSION_KEY: user.get_session_auth_hash()}})
     session.create()
     out[user.username] = {{"session": session.session_key,
-                          "cards": [[c.pk, c.version] for c in Card.objects.filter(user=user)]}}
+                          "cards": [[c.question_id, c.version] for c in Card.objects.filter(user=user)]}}
 q = questions[0]
 print(json.dumps({{"cards": out, "question": q.get_absolute_url()}}))
 """
@@ -202,7 +204,7 @@ class Raters:
             turn += 1
             try:
                 # As htmx sends it: a stale version answers 200 with a notice instead of a redirect.
-                status, body = session.request(f"{base}/review/cards/{pk}/rate/",
+                status, body = session.request(f"{base}/review/questions/{pk}/rate/",
                                                {"rating": "3", "version": versions[pk]},
                                                headers={"HX-Request": "true"})
             except OSError:
@@ -258,15 +260,17 @@ def recovery(timeline, after):
 
 def current_versions(env, fixture) -> None:
     versions = json.loads(manage(env, "shell", "-c", "import json; from progress.models import Card; "
-                                 "print(json.dumps(dict(Card.objects.values_list('pk', 'version'))))")
+                                 "print(json.dumps({f'{u}:{q}': v for u, q, v in "
+                                 "Card.objects.values_list('user__username', 'question_id', 'version')}))")
                           .strip().splitlines()[-1])
-    for account in fixture["cards"].values():
-        account["cards"] = [[pk, versions[str(pk)]] for pk, _ in account["cards"]]
+    for username, account in fixture["cards"].items():
+        account["cards"] = [[pk, versions[f"{username}:{pk}"]] for pk, _ in account["cards"]]
 
 
 def first_question(env) -> str:
     return manage(env, "shell", "-c", "from questions.models import Question; "
-                  "print(Question.objects.listed().order_by('pk').first().get_absolute_url())").split()[-1]
+                  f"print(Question.objects.listed().filter(category__question_set__slug='{SEED_SET}')"
+                  ".order_by('pk').first().get_absolute_url())").split()[-1]
 
 
 def count_logs(env) -> int:
