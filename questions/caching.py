@@ -102,11 +102,7 @@ def cache_anonymous(view):
         )
         raw = f"{content_version()}|{cache_path(request)}|{htmx}"
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
-        hit = _local_get(key)
-        if hit is None:
-            hit = cache.get(key)
-            if hit is not None:
-                _local_put(key, hit, TIMEOUT)
+        hit = _two_level_get(key)
         if hit is not None:
             content, content_type, vary = hit
             response = HttpResponse(content, content_type=content_type)
@@ -148,6 +144,16 @@ def _local_put(key: str, value, timeout: int) -> None:
     if len(_local) >= LOCAL_MAX:
         _local.clear()
     _local[key] = (time.monotonic() + timeout, value)
+
+
+def _two_level_get(key: str):
+    """This process's copy, else the shared cache's (then copied here)."""
+    hit = _local_get(key)
+    if hit is None:
+        hit = cache.get(key)
+        if hit is not None:
+            _local_put(key, hit, TIMEOUT)
+    return hit
 
 
 def content_cached(name: str, parts, build, timeout: int = TIMEOUT):
@@ -200,13 +206,7 @@ class AnonymousPageMiddleware:
             return self.get_response(request)
         # Only a path this process has stored is looked up: any other costs nothing here.
         key = self._key(request) if request.path in _known_paths else None
-        hit = None
-        if key is not None:
-            hit = _local_get(key)
-            if hit is None:
-                hit = cache.get(key)
-                if hit is not None:
-                    _local_put(key, hit, TIMEOUT)
+        hit = _two_level_get(key) if key is not None else None
         if hit is not None:
             content, headers = hit
             response = HttpResponse(content)
