@@ -21,6 +21,8 @@ from questions.caching import content_version
 from .models import Card, Interview, ReviewSettings
 
 TIMEOUT = 120
+# Other apps' shares of a user's page version (progress never reads their tables), see register_version_part.
+_version_parts: list = []
 
 
 def _version_query(user_id: int):
@@ -37,6 +39,24 @@ def progress_version(user) -> tuple:
     Its last value counts the user's interviews with a plan applied."""
     rows = precompiled.run("progress-version", _version_query, user.pk)
     return tuple(rows[0].values()) if rows else ()
+
+
+def register_version_part(part) -> None:
+    """Let an app whose rows a progress page shows move that page's key: `part(user, now)` returns a
+    cheap tuple that every write of those rows changes. Called from the app's AppConfig.ready."""
+    if part not in _version_parts:
+        _version_parts.append(part)
+
+
+def version_parts(user, now: datetime) -> tuple:
+    return tuple(part(user, now) for part in _version_parts)
+
+
+def interviews_state(interviews) -> tuple:
+    """Every field of the interviews a page shows, and their categories (as prefetched)."""
+    fields = Interview._meta.concrete_fields
+    return tuple((*(getattr(i, f.attname) for f in fields), sorted(c.pk for c in i.categories.all()))
+                 for i in interviews)
 
 
 def may_have_plan(version: tuple) -> bool:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import fsrs
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import TruncDate
 
 from prepsite import precompiled
@@ -261,15 +261,17 @@ def change_time_zone(review_settings: ReviewSettings, time_zone: str) -> None:
         )
 
 
+def _interviews_query(user_id: int, today):
+    return (Interview.objects.filter(user_id=user_id).filter(Q(on__gte=today) | Q(outcome=""))
+            .select_related("question_set").order_by("on", "pk"))
+
+
 def interviews_for(user, today) -> tuple[list[Interview], list[Interview]]:
-    """The user's upcoming interviews (nearest first), and past ones not yet told how they went."""
-    rows = (
-        Interview.objects.of(user)
-        .filter(Q(on__gte=today) | Q(outcome=""))
-        .select_related("question_set")
-        .prefetch_related("categories")
-        .order_by("on", "pk")
-    )
+    """The user's upcoming interviews (nearest first), and past ones not yet told how they went.
+    Precompiled: the dashboard reads them on every load; their categories are one more query, if any."""
+    rows = precompiled.instances("interviews-for", _interviews_query, user.pk, today)
+    if rows:
+        prefetch_related_objects(rows, "categories")
     upcoming, awaiting = [], []
     for interview in rows:
         (upcoming if interview.on >= today else awaiting).append(interview)

@@ -340,6 +340,7 @@ def fit_revert(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@cache_signed_in
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     return _dashboard_response(request)
 
@@ -351,22 +352,26 @@ def _dashboard_response(request, invalid: OutcomeForm | None = None) -> Template
     today = review_settings.local_day(now)
     upcoming, awaiting = services.interviews_for(request.user, today)
     readiness_on = upcoming[0].on if upcoming else None
-    # The figures are cached; the interview section (its outcome forms carry a CSRF token) is not.
-    key = caching.user_key("dashboard", request.user, review_settings, now, readiness_on)
-    context = dict(caching.cached(
-        key, lambda: stats.dashboard(request.user, review_settings, now, readiness_on=readiness_on)
-    ))
+    # One key for the figures and the whole page: everything of the user's the page shows, the
+    # interviews and other apps' sections (the recent quizzes) included, and the minute.
+    key = caching.user_key("dashboard", request.user, review_settings, now, readiness_on,
+                           caching.interviews_state(upcoming + awaiting), caching.version_parts(request.user, now))
+    context = dict(caching.cached(key, lambda: {
+        **stats.dashboard(request.user, review_settings, now, readiness_on=readiness_on),
+        "interviews": stats.interview_figures(request.user, review_settings, upcoming, now),
+    }))
     context.update({
         "review_settings": review_settings,
         "dashboard_key": key,
-        "interviews": stats.interview_figures(request.user, review_settings, upcoming, now),
         "awaiting_outcome": [
             invalid if invalid is not None and invalid.instance.pk == interview.pk
             else OutcomeForm(instance=interview, prefix=f"i{interview.pk}")
             for interview in awaiting
         ],
     })
-    return TemplateResponse(request, "progress/dashboard.html", context, status=200 if invalid is None else 422)
+    if invalid is not None:
+        return TemplateResponse(request, "progress/dashboard.html", context, status=422)
+    return cacheable(TemplateResponse(request, "progress/dashboard.html", context), key)
 
 
 def _interviews_page(request, review_settings, form, *, status=200, editing=None) -> TemplateResponse:
