@@ -356,11 +356,14 @@ def _dashboard_response(request, invalid: OutcomeForm | None = None) -> Template
     # interviews and other apps' sections (the recent quizzes) included, and the minute.
     key = caching.user_key("dashboard", request.user, review_settings, now, readiness_on,
                            caching.interviews_state(upcoming + awaiting), caching.version_parts(request.user, now))
-    context = dict(caching.cached(key, lambda: {
-        **stats.dashboard(request.user, review_settings, now, readiness_on=readiness_on),
-        "interviews": stats.interview_figures(request.user, review_settings, upcoming, now),
-    }))
-    context.update({
+
+    def figures():
+        return caching.cached(key, lambda: {
+            **stats.dashboard(request.user, review_settings, now, readiness_on=readiness_on),
+            "interviews": stats.interview_figures(request.user, review_settings, upcoming, now),
+        })
+
+    context = {
         "review_settings": review_settings,
         "dashboard_key": key,
         "awaiting_outcome": [
@@ -368,10 +371,11 @@ def _dashboard_response(request, invalid: OutcomeForm | None = None) -> Template
             else OutcomeForm(instance=interview, prefix=f"i{interview.pk}")
             for interview in awaiting
         ],
-    })
+    }
     if invalid is not None:
-        return TemplateResponse(request, "progress/dashboard.html", context, status=422)
-    return cacheable(TemplateResponse(request, "progress/dashboard.html", context), key)
+        return TemplateResponse(request, "progress/dashboard.html", {**figures(), **context}, status=422)
+    # A page cache hit needs none of the figures.
+    return cacheable(TemplateResponse(request, "progress/dashboard.html", context), key, fill=figures)
 
 
 def _interviews_page(request, review_settings, form, *, status=200, editing=None) -> TemplateResponse:

@@ -22,8 +22,17 @@ TIMEOUT = 300
 TOKEN_MARK = "csrf-token-filled-in-per-request-7d1b"
 
 
-def cacheable(response: TemplateResponse, *parts) -> TemplateResponse:
+def cacheable(response: TemplateResponse, *parts, fill=None) -> TemplateResponse:
+    """`fill()` returns context that only rendering needs: a cache hit never calls it."""
     response.page_cache_parts = parts
+    response.page_cache_fill = fill
+    return response
+
+
+def _filled(response):
+    fill = getattr(response, "page_cache_fill", None)
+    if fill is not None:
+        response.context_data = {**(response.context_data or {}), **fill()}
     return response
 
 
@@ -40,7 +49,7 @@ def cache_signed_in(view):
         parts = getattr(response, "page_cache_parts", None)
         if (parts is None or request.method != "GET" or not request.user.is_authenticated
                 or _pending_messages(request) or response.status_code != 200):
-            return response
+            return _filled(response)
         raw = repr((request.user.pk, request.user.get_username(), request.get_full_path(),
                     response.template_name, parts))
         key = "signed-in-page:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -52,7 +61,7 @@ def cache_signed_in(view):
             if vary:
                 fresh["Vary"] = vary
             return fresh
-        response.context_data = {**(response.context_data or {}), "csrf_token": token}
+        _filled(response).context_data["csrf_token"] = token
         response.render()
         if not response.cookies and not response.has_header("HX-Trigger"):
             content = response.content.decode(response.charset)
