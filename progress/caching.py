@@ -1,7 +1,8 @@
 """Cache keys for each user's progress pages, and what moves them.
 
 A key holds the user's progress version (read from the cards: every rating, undo, bury and
-suspend bumps a card's version or adds a card), the review settings, the content version and
+suspend bumps a card's version or adds a card; other apps add their parts, see
+register_version_part), the review settings, the content version and
 the minute, so every gunicorn worker sees a write as a miss without any shared signal.
 """
 
@@ -21,17 +22,33 @@ from questions.caching import content_version
 from .models import Card, Interview, ReviewSettings
 
 TIMEOUT = 120
-# Other apps' shares of a user's page version (progress never reads their tables), see register_version_part.
-_version_parts: list = []
+# Other apps' shares of a user's version (progress never reads their tables), see register_version_part.
+_version_parts: dict = {}
 
 
-def _version_query(user_id: int):
+def register_version_part(name: str, annotations) -> None:
+    """Let an app whose rows a progress page shows move the user's version: `annotations(now)` returns
+    expressions over the user's row (OuterRef("pk")) that every write of those rows changes. Called
+    from the app's AppConfig.ready, so they are in the one precompiled statement from the start."""
+    _version_parts[name] = annotations
+
+
+def _versions(user_id: int, others: dict):
     # From the user's row, so a user without cards has a version too and the plan count is always read.
     plans = (Interview.objects.filter(user_id=OuterRef("pk"), plan_new_per_day__isnull=False)
              .order_by().values("user_id").annotate(n=Count("*")).values("n"))
     return (get_user_model().objects.filter(pk=user_id).values("pk").order_by()
             .annotate(n=Count("review_cards"), versions=Sum("review_cards__version"), last_pk=Max("review_cards__pk"),
-                      latest=Max("review_cards__last_review"), plans=Coalesce(Subquery(plans), 0)))
+                      latest=Max("review_cards__last_review"), **others, plans=Coalesce(Subquery(plans), 0)))
+
+
+def _version_query(user_id: int):
+    return _versions(user_id, {})
+
+
+def _version_with_parts_query(user_id: int, now: datetime):
+    return _versions(user_id, {f"{name}_{key}": expression for name, annotations in _version_parts.items()
+                               for key, expression in annotations(now).items()})
 
 
 def progress_version(user) -> tuple:
@@ -41,15 +58,11 @@ def progress_version(user) -> tuple:
     return tuple(rows[0].values()) if rows else ()
 
 
-def register_version_part(part) -> None:
-    """Let an app whose rows a progress page shows move that page's key: `part(user, now)` returns a
-    cheap tuple that every write of those rows changes. Called from the app's AppConfig.ready."""
-    if part not in _version_parts:
-        _version_parts.append(part)
-
-
-def version_parts(user, now: datetime) -> tuple:
-    return tuple(part(user, now) for part in _version_parts)
+def progress_version_with_parts(user, now: datetime) -> tuple:
+    """progress_version with the other apps' registered parts as of `now`, in the same one query:
+    for the pages that show those apps' rows (the dashboard)."""
+    rows = precompiled.run("progress-version-with-parts", _version_with_parts_query, user.pk, now)
+    return tuple(rows[0].values()) if rows else ()
 
 
 def interviews_state(interviews) -> tuple:

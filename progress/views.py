@@ -353,9 +353,10 @@ def _dashboard_response(request, invalid: OutcomeForm | None = None) -> Template
     upcoming, awaiting = services.interviews_for(request.user, today)
     readiness_on = upcoming[0].on if upcoming else None
     # One key for the figures and the whole page: everything of the user's the page shows, the
-    # interviews and other apps' sections (the recent quizzes) included, and the minute.
+    # interviews and other apps' sections (the recent quizzes, in the version) included, and the minute.
     key = caching.user_key("dashboard", request.user, review_settings, now, readiness_on,
-                           caching.interviews_state(upcoming + awaiting), caching.version_parts(request.user, now))
+                           caching.interviews_state(upcoming + awaiting),
+                           version=caching.progress_version_with_parts(request.user, now))
 
     def figures():
         return caching.cached(key, lambda: {

@@ -10,4 +10,4 @@ class QuizzesConfig(AppConfig):
         from .caching import attempts_version
 
         # The dashboard lists recent results; progress must not read quizzes' tables.
-        register_version_part(attempts_version)
+        register_version_part("quizzes", attempts_version)

@@ -1,10 +1,11 @@
-"""What the quiz start form reads from the content, cached per content version (an import or an edit moves it)."""
+"""What the quiz start form reads from the content, cached per content version (an import or an edit moves it),
+and quizzes' part of a user's progress version (the dashboard lists recent results)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
-from prepsite import precompiled
 from questions.caching import content_cached
 from questions.models import QuestionSet
 
@@ -22,15 +23,16 @@ def unavailable_kinds(question_set: QuestionSet, category_ids=()) -> dict[str, s
                           lambda: unavailable(question_set, category_ids))
 
 
-def _attempts_query(user_id: int, now):
-    return (Attempt.objects.filter(user_id=user_id).order_by().values("user_id")
-            .annotate(n=Count("*"), last_pk=Max("pk"), last_finished=Max("finished_at"),
-                      finished=Count("pk", filter=Q(finished_at__isnull=False)),
-                      closed=Count("pk", filter=Q(finished_at__isnull=False) | Q(deadline__lte=now))))
+def attempts_version(now) -> dict:
+    """Quizzes' part of the user's progress version (progress.caching.register_version_part), for the
+    dashboard's recent results: a new, finished, timed-out (by `now`) or deleted attempt moves it."""
+    attempts = Attempt.objects.filter(user_id=OuterRef("pk")).order_by().values("user_id")
 
+    def of(aggregate):
+        return Coalesce(Subquery(attempts.annotate(v=aggregate).values("v")), 0)
 
-def attempts_version(user, now) -> tuple:
-    """Progress' share of the dashboard's key (progress.caching.register_version_part): a new, finished,
-    timed-out (by `now`) or deleted attempt moves it. One precompiled query."""
-    rows = precompiled.run("quiz-attempts-version", _attempts_query, user.pk, now)
-    return tuple(rows[0].values()) if rows else ()
+    return {
+        "n": of(Count("*")), "last_pk": of(Max("pk")),
+        "finished": of(Count("pk", filter=Q(finished_at__isnull=False))),
+        "closed": of(Count("pk", filter=Q(finished_at__isnull=False) | Q(deadline__lte=now))),
+    }

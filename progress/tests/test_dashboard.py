@@ -134,7 +134,7 @@ def test_dashboard_query_count(signed_in, user, questions, django_assert_max_num
             review_at(user, q, now - timedelta(days=3 * k + i % 5, minutes=i))
     first = signed_in.get("/progress/")
     assert first.context["reviews_year"] == 75
-    with django_assert_max_num_queries(6):  # session, user, settings, interviews, the cards' and quizzes' versions
+    with django_assert_max_num_queries(5):  # session, user, settings, interviews, the version
         response = signed_in.get("/progress/")
     assert response.context is None and without_tokens(response.content) == without_tokens(first.content)
 

@@ -23,7 +23,7 @@ def _reviews_today(client) -> str:
 @pytest.mark.django_db
 def test_a_repeat_load_is_the_cached_page_within_its_query_budget(signed_in, questions, django_assert_max_num_queries):
     first = signed_in.get(DASHBOARD)
-    with django_assert_max_num_queries(6):  # session, user, settings, interviews, the cards' and quizzes' versions
+    with django_assert_max_num_queries(5):  # session, user, settings, interviews, the version (quizzes' part in it)
         again = signed_in.get(DASHBOARD)
     assert first.context is not None and again.context is None
     assert without_tokens(again.content) == without_tokens(first.content)

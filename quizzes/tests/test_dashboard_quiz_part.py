@@ -30,9 +30,9 @@ def test_a_finished_timed_out_and_deleted_quiz_show_at_once(signed_in, start):
 
 @pytest.mark.django_db
 def test_a_new_attempt_moves_the_key(signed_in, user, start):
-    from progress.caching import version_parts
+    from progress.caching import progress_version_with_parts
 
     now = timezone.now()
-    empty = version_parts(user, now)
+    empty = progress_version_with_parts(user, now)
     start()
-    assert version_parts(user, now) != empty
+    assert progress_version_with_parts(user, now) != empty
