@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from progress.caching import progress_version_with_parts
 from quizzes.models import Attempt
 
 DASHBOARD = "/progress/"
@@ -30,8 +31,6 @@ def test_a_finished_timed_out_and_deleted_quiz_show_at_once(signed_in, start):
 
 @pytest.mark.django_db
 def test_a_new_attempt_moves_the_key(signed_in, user, start):
-    from progress.caching import progress_version_with_parts
-
     now = timezone.now()
     empty = progress_version_with_parts(user, now)
     start()
