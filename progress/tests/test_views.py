@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from prepsite.testing import without_tokens
 from progress import services
 from progress.models import Card, ReviewLog, ReviewSettings, State
 
@@ -29,10 +30,6 @@ def is_hidden(html: str, marker: str) -> bool:
     tag = re.search(rf'<[a-z]+\b[^>]*[\s"]{re.escape(marker)}(?=[\s>"])[^>]*>', html).group(0)
     return re.search(r"\shidden(?=[\s>=])", tag) is not None
 
-
-def without_tokens(content: bytes) -> str:
-    """A page without its CSRF tokens, which differ on every response."""
-    return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+', r"\1", content.decode())
 
 
 def make_review_card(user, question, *, due, state=State.REVIEW, stability=5.0):
