@@ -11,10 +11,11 @@ questions come from its scope only, at its daily rate.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, Window
+from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, Window, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from prepsite import precompiled
@@ -84,8 +85,15 @@ def active_plan(user, review_settings: ReviewSettings, scope: Scope, now: dateti
     """The plan the whole-queue session follows: the nearest upcoming interview with one applied."""
     if scope.query:
         return None
-    return (Interview.objects.of(user).planned(review_settings.local_day(now))
-            .select_related("question_set").prefetch_related("categories").first())
+    found = precompiled.instances("active-plan", _plan_query, user.pk, review_settings.local_day(now))
+    if not found:
+        return None
+    prefetch_related_objects(found, "categories")
+    return found[0]
+
+
+def _plan_query(user_id: int, today):
+    return Interview.objects.filter(user_id=user_id).planned(today).select_related("question_set")[:1]
 
 
 def plan_key(plan: Interview | None) -> tuple:
@@ -127,8 +135,15 @@ class Counts:
     due_now: int
     end_of_today: datetime
     first_new: Question | None
-    cards: object  # the scoped, active, reviewed cards QuerySet
+    user: object
+    scope: Scope
+    now: datetime
     plan: Interview | None = None
+
+    @cached_property
+    def cards(self):
+        """The scoped, active, reviewed cards QuerySet (built only when asked: building it costs)."""
+        return scoped_cards(self.user, self.scope, self.now)
 
     @property
     def remaining(self) -> int:
@@ -181,7 +196,6 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
     end_of_today = start_of_tomorrow(review_settings, now)
     learn_cutoff = now + LEARN_AHEAD
     today = now.astimezone(review_settings.tz).date()
-    cards = scoped_cards(user, scope, now)
     new_per_day = plan.plan_new_per_day if plan is not None else review_settings.new_per_day
     # The counter shows min(available, allowance) and allowance <= the daily limit, so counting
     # past limit + 1 would be wasted work.
@@ -209,30 +223,43 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
     new_left = min(available_n, allowance)
     new_waiting = available_n > allowance
     return Counts(
-        new_left, counts["n_learning"], counts["n_review"], new_waiting, counts["n_due_now"], end_of_today, first_new, cards,
-        plan,
+        new_left, counts["n_learning"], counts["n_review"], new_waiting, counts["n_due_now"], end_of_today, first_new, user,
+        scope, now, plan,
     )
 
 
 def build_session(user, review_settings: ReviewSettings, scope: Scope, now: datetime, counts: Counts | None = None) -> Session:
     counts = counts or due_counts(user, review_settings, scope, now)
-    # Walking the (user, due) index in order finds the most overdue card without sorting.
-    ordered = counts.cards.select_related("question__category__question_set").order_by("due", "pk")
     card = None
-    if counts.due_now and counts.plan is not None:
-        card = _weakest_on_the_day(ordered.filter(due_condition(now, counts.end_of_today)), counts.plan, review_settings, now)
-    if counts.due_now and card is None:
-        card = ordered.filter(due_condition(now, counts.end_of_today)).first()
+    if counts.due_now and counts.plan is None and not scope.query:
+        # The common whole queue: its statement compiled once (building it cost ~1 ms).
+        found = precompiled.instances("first-due", _first_due_query, user.pk, now, counts.end_of_today)
+        card = found[0] if found else None
+    elif counts.due_now:
+        ordered = _ordered(counts.cards)
+        if counts.plan is not None:
+            card = _weakest_on_the_day(ordered.filter(due_condition(now, counts.end_of_today)), counts.plan, review_settings, now)
+        if card is None:
+            card = ordered.filter(due_condition(now, counts.end_of_today)).first()
     if card is None and counts.new and counts.first_new is not None:
         card = _card_for_new_question(user, counts.first_new, now)
     if card is None and counts.learning:
-        card = ordered.filter(state__in=LEARNING_STATES, due__lte=now + LEARN_AHEAD).first()
+        card = _ordered(counts.cards).filter(state__in=LEARNING_STATES, due__lte=now + LEARN_AHEAD).first()
     session = Session(
         card=card, new=counts.new, learning=counts.learning, review=counts.review, new_waiting=counts.new_waiting
     )
     if card is None:
         session.next_due = counts.cards.order_by("due").values_list("due", flat=True).first()
     return session
+
+
+def _ordered(cards):
+    # Walking the (user, due) index in order finds the most overdue card without sorting.
+    return cards.select_related("question__category__question_set").order_by("due", "pk")
+
+
+def _first_due_query(user_id: int, now: datetime, end_of_today: datetime):
+    return _ordered(scoped_cards(user_id, Scope(), now)).filter(due_condition(now, end_of_today))[:1]
 
 
 def _weakest_on_the_day(due, plan: Interview, review_settings: ReviewSettings, now: datetime) -> Card | None:

@@ -70,11 +70,20 @@ def _locked_card(user, question_id: int, now: datetime) -> Card:
 
     Question.DoesNotExist when there is no card and the question is not listed.
     """
-    card = Card.objects.select_for_update().filter(user_id=user.pk, question_id=question_id).first()
-    if card is None:
-        Question.objects.listed().only("pk").get(pk=question_id)
-        card = Card(user_id=user.pk, question_id=question_id, due=now)
-    return card
+    found = precompiled.instances("locked-card", _locked_card_query, user.pk, question_id)
+    if found:
+        return found[0]
+    if not precompiled.run("listed-question", _listed_question_query, question_id):
+        raise Question.DoesNotExist("No such question.")
+    return Card(user_id=user.pk, question_id=question_id, due=now)
+
+
+def _locked_card_query(user_id: int, question_id: int):
+    return Card.objects.select_for_update().filter(user_id=user_id, question_id=question_id).order_by("pk")[:1]
+
+
+def _listed_question_query(question_id: int):
+    return Question.objects.listed().filter(pk=question_id).values("pk")[:1]
 
 
 def _review(user, question_id: int, card: Card, rating: fsrs.Rating, **kwargs) -> ReviewLog:
