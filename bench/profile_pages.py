@@ -1,14 +1,14 @@
 """Where a page spends its time, and what one request costs next to a bare Django hello-world.
 
     python bench/profile_pages.py [--database-url sqlite:////tmp/prep-profile.sqlite3] [--requests 50]
-                                  [--rounds 5] [--top 25] [--page NAME]
+                                  [--rounds 5] [--top 25] [--sort tottime] [--page NAME]
 
 Builds a fresh database with the shipped sets and a reader who has studied every question,
 then serves each page through Django's test client (the full middleware stack, production
 settings) and prints per page the queries per request, the CPU milliseconds per request (best
 of --rounds, so a busy machine's noise is mostly left out), and its ratio to bench/hello_world.py
 served by the same harness in a child process. On SQLite the database work is in-process, so
-that ratio is what bench/pages_bench.py shows on a quiet machine. --top N adds a cProfile
+that ratio is what bench/pages_bench.py shows on a quiet machine. --top N adds a CPU-time cProfile
 listing per page.
 """
 
@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--top", type=int, default=0, help="print a cProfile listing of this many lines per page")
+    parser.add_argument("--sort", default="cumulative", help="pstats order of the --top listing (e.g. tottime)")
     parser.add_argument("--page", action="append", help="only these page names")
     parser.add_argument("--hello-world", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -81,6 +82,8 @@ def main() -> None:
         Path(args.database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path[:2])}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    # A PostgreSQL database is kept between runs: start from empty tables, as on SQLite.
+    subprocess.run([sys.executable, "manage.py", "flush", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "manage.py", "import_questions", "--shipped"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
     ratings_needed = (args.requests * (args.rounds + 2) + 10) * 2
@@ -129,17 +132,16 @@ def main() -> None:
         ms = best_ms(send, args.requests, args.rounds)
         rows.append((name, len(queries), ms))
         if args.top:
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.process_time)  # CPU, not waits on the database
             profiler.enable()
             for _ in range(args.requests):
                 send()
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
             print(f"\n=== {name}: {ms:.2f} ms/request, {len(queries)} queries ===")
             print("\n".join(out.getvalue().splitlines()[6:]))
-            if name != "rating POST":
-                print("\n".join(queries))
+            print("\n".join(q[:300] for q in queries))
 
     print(f"\nin-process test client, {connection.vendor}, {'Redis' if args.redis_url else 'in-process'} cache, CPU ms per request (best of {args.rounds} x {args.requests})\n")
     print("| page | queries | ms/request | x hello | target |")
