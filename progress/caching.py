@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from prepsite import precompiled
 from questions.caching import content_version
 
-from .models import Card, Interview, ReviewSettings
+from .models import Interview, ReviewSettings
 
 TIMEOUT = 120
 # Other apps' shares of a user's version (progress never reads their tables), see register_version_part.

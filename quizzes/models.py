@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from prepsite import precompiled
 from progress.models import Rating
 from questions.models import Question, QuestionSet
 
@@ -46,26 +47,36 @@ class AttemptQuerySet(models.QuerySet):
     def settled(self, now=None) -> list[Attempt]:
         """The attempts, with those expired but not yet closed read as timed out (Attempt.settle);
         one more query fetches their items, none when there are none."""
-        now = now or timezone.now()
-        attempts = list(self)
-        expired = {a.pk: a for a in attempts if a.finished_at is None and a.is_expired(now)}
-        if expired:
-            items: dict[int, list[AttemptItem]] = {pk: [] for pk in expired}
-            for item in AttemptItem.objects.filter(attempt__in=list(expired)).only("attempt_id", "kind", "correct"):
-                items[item.attempt_id].append(item)
-            for pk, attempt in expired.items():
-                attempt.settle(items[pk], now)
-        return attempts
+        return _settled(list(self), now or timezone.now())
 
-    def recent(self, limit: int = 5) -> list[Attempt]:
-        """The latest closed attempts, settled, newest first."""
-        return self.closed().order_by(Coalesce("finished_at", "deadline").desc(), "-pk")[:limit].settled()
+    def newest_closed(self, limit: int, now=None):
+        return self.closed(now).order_by(Coalesce("finished_at", "deadline").desc(), "-pk")[:limit]
 
     def finalize_expired(self, now=None) -> int:
         """Close every expired attempt of the queryset in one UPDATE, scores counted in SQL."""
         return self.expired(now).update(
             finished_at=models.F("deadline"), finish_reason=FinishReason.TIMEOUT, **_score_subqueries()
         )
+
+
+def _settled(attempts: list[Attempt], now) -> list[Attempt]:
+    expired = {a.pk: a for a in attempts if a.finished_at is None and a.is_expired(now)}
+    if expired:
+        items: dict[int, list[AttemptItem]] = {pk: [] for pk in expired}
+        for item in AttemptItem.objects.filter(attempt__in=list(expired)).only("attempt_id", "kind", "correct"):
+            items[item.attempt_id].append(item)
+        for pk, attempt in expired.items():
+            attempt.settle(items[pk], now)
+    return attempts
+
+
+def recent_attempts(user, limit: int = 5) -> list[Attempt]:
+    """The user's latest closed attempts, settled, newest first. Its statement is compiled once:
+    the start page and the dashboard read it on every request, and building it cost more than running it."""
+    now = timezone.now()
+    attempts = precompiled.instances(f"recent-attempts:{limit}", lambda user_id, at: Attempt.objects.filter(
+        user_id=user_id).newest_closed(limit, at), user.pk, now)
+    return _settled(attempts, now)
 
 
 def _count_items(condition: Q):

@@ -26,7 +26,8 @@ from questions.models import QuestionSet
 
 from . import services
 from .forms import AnswerForm, ItemQueryForm, MarkForm, Preset, QuizForm
-from .models import Attempt, AttemptItem, Drill, Feedback, FinishReason
+from .caching import first_set
+from .models import Attempt, AttemptItem, Drill, Feedback, FinishReason, recent_attempts
 from .services import QuizError
 
 STAGE = "quiz-stage"
@@ -46,21 +47,30 @@ def _own_attempt(request, pk: int) -> Attempt:
     return attempt
 
 
-def _start_page(request, form, status=200, error="") -> TemplateResponse:
-    # An unbound form renders the same for everyone: its fields are cached by content version
-    # (a 0 s timeout stores nothing, so a bound form with its data and errors is never cached).
-    fields_cache = (0, "bound") if form.is_bound else (
-        FIELDS_CACHE_SECONDS, f"{content_version()}|{form.chosen_set and form.chosen_set.pk}")
-    recent = Attempt.objects.of(request.user).recent()
-    response = TemplateResponse(request, "quizzes/start.html", {
-        "form": form, "error": error, "fields_cache": fields_cache, "recent_attempts": recent,
-    }, status=status)
-    if form.is_bound or error:
+def _start_page(request, form=None, status=200, error="", question_set=None) -> TemplateResponse:
+    """The start page; without a bound `form`, a blank one for `question_set` (else the first set)."""
+    recent = recent_attempts(request.user)
+    context = {"error": error, "recent_attempts": recent}
+    if form is not None:  # a bound form: its data and errors are never cached (a 0 s timeout stores nothing)
+        context.update(form=form, fields_cache=(0, "bound"))
+        return TemplateResponse(request, "quizzes/start.html", context, status=status)
+    # A blank form renders the same for everyone: its fields are cached by content version.
+    chosen = question_set or first_set()
+    fields_key = f"{content_version()}|{chosen and chosen.pk}"
+    context["fields_cache"] = (FIELDS_CACHE_SECONDS, fields_key)
+    response = TemplateResponse(request, "quizzes/start.html", context, status=status)
+
+    def blank_form():
+        return {"form": QuizForm(question_set=question_set)}
+
+    if error:
+        context.update(blank_form())
         return response
-    # The whole page is cached under what it shows of the user: the recent results as listed.
-    return cacheable(response, fields_cache[1], [
+    # The whole page is cached under what it shows of the user (the recent results as listed),
+    # so a hit builds no form.
+    return cacheable(response, fields_key, [
         (a.pk, a.title, a.auto_correct, a.auto_total, a.recall_correct, a.recall_total) for a in recent
-    ])
+    ], fill=blank_form)
 
 
 @login_required
@@ -72,8 +82,8 @@ def start(request):
         try:
             question_set = _set_from_query(request)
         except QuizError as exc:
-            return _start_page(request, QuizForm(), status=exc.status, error=exc.message)
-        return _start_page(request, QuizForm(question_set=question_set))
+            return _start_page(request, status=exc.status, error=exc.message)
+        return _start_page(request, question_set=question_set)
     Attempt.objects.of(request.user).finalize_expired()  # what GETs read as timed out, stored
     form = QuizForm(request.POST)
     if not form.is_valid():

@@ -10,7 +10,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from quizzes.models import Attempt
+from quizzes.models import recent_attempts
 
 register = template.Library()
 
@@ -80,5 +80,5 @@ def recent_quiz_results(context, limit: int = 5):
     if attempts is None:
         request = context.get("request")
         user = getattr(request, "user", None) or context.get("user")
-        attempts = Attempt.objects.of(user).recent(limit) if user is not None and user.is_authenticated else []
+        attempts = recent_attempts(user, limit) if user is not None and user.is_authenticated else []
     return {"attempts": attempts, "trend": list(reversed(attempts))}
