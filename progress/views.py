@@ -73,41 +73,45 @@ def _session_response(
             plan = None
         else:
             plan = active_plan(request.user, review_settings, scope, now)
-    key = None
-    if cached:
-        key, (session, last_log) = _cached_session(request.user, review_settings, scope, now, plan, version)
-    else:
-        counts = due_counts(request.user, review_settings, scope, now, plan)
-        session = build_session(request.user, review_settings, scope, now, counts)
-        last_log = None if undo_log else services.last_undoable(request.user)
     context = {
-        "session": session,
         "scope": scope,
         "review_settings": review_settings,
-        "undo_log": undo_log or last_log,
         "notice": notice,
         "errors": errors or [],
         "revealed": request.GET.get("reveal") == "1",
         "now": now,
         "plan": plan,
     }
+    if cached:
+        key, session_and_log = _cached_session(request.user, review_settings, scope, now, plan, version)
+        # A page cache hit needs none of it: the page's key is the session's.
+        return cacheable(TemplateResponse(request, "progress/review.html", context, status=status), key,
+                         fill=lambda: _session_context(review_settings, now, *session_and_log()))
+    counts = due_counts(request.user, review_settings, scope, now, plan)
+    session = build_session(request.user, review_settings, scope, now, counts)
+    last_log = None if undo_log else services.last_undoable(request.user)
+    context.update(_session_context(review_settings, now, session, undo_log or last_log))
+    return TemplateResponse(request, "progress/review.html", context, status=status)
+
+
+def _session_context(review_settings, now, session, undo_log) -> dict:
+    context = {"session": session, "undo_log": undo_log}
     if session.card is not None:
         context["previews"] = stats.previews(review_settings, session.card, now)
         context["card_info"] = stats.card_info(review_settings, session.card, now)
-    response = TemplateResponse(request, "progress/review.html", context, status=status)
-    # The session's key holds everything of the reader's the page shows (the minute included).
-    return cacheable(response, key) if key else response
+    return context
 
 
 def _cached_session(user, review_settings, scope: Scope, now, plan, version):
-    """The session's card and counts and the last undoable rating, cached under the user's progress
-    version (every rating, undo, bury and suspend moves it), the plan and the minute."""
+    """The session's key, and a function returning the session's card and counts and the last undoable
+    rating, cached under the user's progress version (every rating, undo, bury and suspend moves it),
+    the plan and the minute."""
     def build():
         counts = due_counts(user, review_settings, scope, now, plan)
         return build_session(user, review_settings, scope, now, counts), services.last_undoable(user)
 
     key = caching.user_key("review-session", user, review_settings, now, scope.query, plan_key(plan), version=version)
-    return key, caching.cached(key, build)
+    return key, lambda: caching.cached(key, build)
 
 
 @login_required
