@@ -1,12 +1,12 @@
-"""The whole queue's due counts, read with a precompiled statement, equal the ORM's for the same moment."""
+"""The whole queue's reads with precompiled statements equal the ORM's for the same moment."""
 
 from datetime import timedelta
 
 import pytest
 
 from progress import services
-from progress.models import Card, ReviewSettings, State
-from progress.queue import Scope, _counts_query, due_counts
+from progress.models import Card, ReviewSettings, State, due_condition
+from progress.queue import LEARN_AHEAD, LEARNING_STATES, Scope, _counts_query, _ordered, build_session, due_counts
 
 
 @pytest.mark.django_db
@@ -45,3 +45,34 @@ def test_precompiled_first_new_question_is_the_orms(user, questions, django_asse
         assert getattr(counts.first_new, name) == getattr(orm, name)
     with django_assert_num_queries(0):
         assert counts.first_new.category.question_set.title == orm.category.question_set.title
+
+
+@pytest.mark.django_db
+def test_whole_queue_session_reads_the_cards_the_orm_would(user, questions):
+    """The whole queue's precompiled reads (first due card, learning ahead, next due time) pick what
+    the scoped ORM queries pick, branch by branch."""
+    now = services.utc_now()
+    settings = ReviewSettings(user=user, new_per_day=0)
+    due = Card.objects.create(user=user, question=questions[0], state=State.REVIEW, stability=3.0, difficulty=5.0,
+                              due=now - timedelta(days=1), last_review=now - timedelta(days=4))
+    learning = Card.objects.create(user=user, question=questions[1], state=State.LEARNING, step=0, stability=1.0,
+                                   difficulty=5.0, due=now + timedelta(minutes=5), last_review=now - timedelta(minutes=5))
+    later = Card.objects.create(user=user, question=questions[2], state=State.REVIEW, stability=9.0, difficulty=5.0,
+                                due=now + timedelta(days=4), last_review=now - timedelta(days=5))
+
+    counts = due_counts(user, settings, Scope(), now)
+    orm = _ordered(counts.cards).filter(due_condition(now, counts.end_of_today)).first()
+    assert build_session(user, settings, Scope(), now, counts).card.pk == orm.pk == due.pk
+
+    Card.objects.filter(pk=due.pk).update(suspended=True)
+    counts = due_counts(user, settings, Scope(), now)
+    orm = _ordered(counts.cards).filter(state__in=LEARNING_STATES, due__lte=now + LEARN_AHEAD).first()
+    session = build_session(user, settings, Scope(), now, counts)
+    assert session.card.pk == orm.pk == learning.pk
+    assert session.card.question.category.question_set_id == questions[1].category.question_set_id
+
+    Card.objects.filter(pk=learning.pk).update(suspended=True)
+    counts = due_counts(user, settings, Scope(), now)
+    session = build_session(user, settings, Scope(), now, counts)
+    assert session.card is None
+    assert session.next_due == counts.cards.order_by("due").values_list("due", flat=True).first() == later.due
