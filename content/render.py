@@ -21,7 +21,7 @@ from pygments.lexers.special import TextLexer
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-from .document import CODE_MARK_RE, code_mark
+from .document import CODE_MARK_PATTERN, CODE_MARK_RE, code_mark
 
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
     "details", "summary", "figure", "figcaption", "span", "div", "pre", "code", "kbd",
@@ -74,7 +74,11 @@ _DETAILS_OPEN_RE = re.compile(r"<details\b(?![^>]*\bmarkdown=)", re.I)
 _SLOT_OPEN, _SLOT_CLOSE = "\ue002", "\ue003"
 _SLOT_RE = re.compile(r"(?:<p>)?\ue002(\d+)\ue003(?:</p>)?")
 _BARE_P_RE = re.compile(r"^[ \t]*</?p>[ \t]*$", re.M | re.I)
-_MARK_HTML_RE = re.compile(r"(?:<p>)?\x00CODE(\d+)\x00(?:</p>)?")
+_MARK_HTML_RE = re.compile(r"(?:<p>)?" + CODE_MARK_PATTERN + r"(?:</p>)?")
+# A paragraph with a code mark inside: a fence right after a line of text (CommonMark lets a
+# fence interrupt a paragraph; Python-Markdown reads the mark as part of it).
+_P_WITH_MARK_RE = re.compile(r"<p>((?:(?!</p>).)*?" + CODE_MARK_PATTERN + r"(?:(?!</p>).)*)</p>", re.S)
+_MARK_IN_TEXT_RE = re.compile(CODE_MARK_PATTERN)
 _HEADING_RE = re.compile(r"<(/?)h([1-6])([ >])")
 _ANCHOR_LINK_RE = re.compile(r"<a\b[^>]*\bhref=\"#[^\"]*\"[^>]*>(.*?)</a>", re.S | re.I)
 _IMG_RE = re.compile(r"<img\b[^>]*>", re.I)
@@ -357,6 +361,7 @@ class Renderer:
     def answer(self, text: str, figures: list[str], top_heading: int = 2) -> str:
         """`text` holds code marks numbered 0..n-1 for the pre-rendered `figures`."""
         html = _shift_headings(self._convert(text.replace(_SLOT_OPEN, "").replace(_SLOT_CLOSE, "")), top_heading)
+        html = _P_WITH_MARK_RE.sub(_split_paragraph, html)
         if not figures:
             return sanitize(html)
         # The prose is sanitized with the code marks in it (as inert stand-ins the sanitizer keeps),
@@ -365,6 +370,16 @@ class Renderer:
         # the parser, the stand-ins are stripped above).
         html = sanitize(_MARK_HTML_RE.sub(lambda m: f"{_SLOT_OPEN}{m.group(1)}{_SLOT_CLOSE}", html))
         return _SLOT_RE.sub(lambda m: figures[int(m.group(1))] if int(m.group(1)) < len(figures) else "", html)
+
+
+def _split_paragraph(match: re.Match) -> str:
+    """`<p>Consider: MARK More.</p>` → `<p>Consider:</p> MARK <p>More.</p>`: a figure cannot sit in a <p>."""
+    body, parts, at = match.group(1), [], 0
+    for mark in _MARK_IN_TEXT_RE.finditer(body):
+        parts += [body[at:mark.start()], mark.group(0)]
+        at = mark.end()
+    parts.append(body[at:])
+    return "\n".join(part if i % 2 else f"<p>{part.strip()}</p>" for i, part in enumerate(parts) if part.strip())
 
 
 def placeholder(index: int) -> str:
