@@ -224,13 +224,23 @@ class Source:
             return (before.isdigit() and int(before) + 1 == int(number)
                     and (not after or (after.isdigit() and int(after) == int(number) + 1)))
 
+        def continues_across(pos: int) -> bool:
+            """The question numbering runs on across this heading (N before it, N+1 after)."""
+            before, after = before_numbered[pos], after_numbered[pos]
+            return before.isdigit() and after.isdigit() and int(after) == int(before) + 1
+
         markers: list[Marker] = []
         for pos, heading in enumerate(headings):
             following = headings[pos + 1] if pos + 1 < len(headings) else None
             kind = None
             if heading.level == question_level:
                 kind = "question"
-                if (
+                if style == "number" and not numbers[pos] and not heading.question_like and markers \
+                        and markers[-1].kind == "question" and continues_across(pos) \
+                        and (following is None or self.text(self.after(heading), following.index)):
+                    # "### 1. What is React?" … "### State" … "### 2. …": a section of answer 1.
+                    kind = None
+                elif (
                     scores[question_level]
                     and not heading.question_like
                     and following is not None

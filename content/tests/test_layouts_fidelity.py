@@ -100,6 +100,19 @@ def test_headings_inside_answers_that_break_the_pattern_are_not_categories():
     assert "## 1. Syntax:" in document.questions[3].answer_md
 
 
+def test_a_section_heading_at_the_question_level_inside_an_answer_stays_in_it():
+    text = (
+        "# React\n\n### 1. What is React?\nA library.\n\n### State\nData that changes.\n\n### Props\nInputs.\n\n"
+        "### 2. What is JSX?\nSyntax.\n\n### Hooks\n\n### 3. What is useState?\nState in a function.\n"
+    )
+    document = parse(text)
+    assert shape(document) == [
+        ("General", [("1", "What is React?"), ("2", "What is JSX?")]),
+        ("Hooks", [("3", "What is useState?")]),  # no text under it: a category, numbered on
+    ]
+    assert document.questions[0].answer_md == "A library.\n\n### State\nData that changes.\n\n### Props\nInputs."
+
+
 def test_question_level_drift_keeps_the_numbering():
     text = "## 🤖 General 🤖\n\n#### 🔎 Try the code in the playground 🔎\n\n#### 1. What is Go?\nA language.\n\n" \
            "### 2. How do you declare a variable?\nvar x int\n\n#### 3. What is a goroutine?\nA thread.\n\n" \
