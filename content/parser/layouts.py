@@ -31,7 +31,9 @@ from .patterns import (
     LIST_ITEM_RE,
     MAX_TITLE,
     NUMBERED_ITEM_RE,
+    Q_PREFIX_RE,
     SUMMARY_RE,
+    TRAILING_BACK_TO_TOP_RE,
     TOC_TITLE_RE,
 )
 from .text import marker_style, split_number, strip_inline, title_from_filename, trim
@@ -159,6 +161,8 @@ class Source:
                             self.skip[k] = True
                 elif rest != line and re.match(r"^\s*#{1,6}\s", rest):
                     lines[i] = rest.lstrip()  # glued to the next heading
+                elif trailing := TRAILING_BACK_TO_TOP_RE.search(line):
+                    lines[i] = line[:trailing.start()]  # "… end of answer. [↑ Back to top](#top)"
         # A run of anchor-only links (an untitled table of contents) is navigation too.
         i = 0
         while i < len(lines):
@@ -421,7 +425,11 @@ class Source:
             if j >= len(lines) or (not lines[j][:1].isspace() and NUMBERED_ITEM_RE.match(lines[j])):
                 continue
             number = NUMBERED_ITEM_RE.match(line).group("number")
-            markers.append(Marker(i, "question", strip_inline(text), number, body_start=i + 1,
+            title = strip_inline(text)
+            prefixed = Q_PREFIX_RE.match(title)  # "5. **Q: What is ESM?**": the Q: marks, it is not the title
+            if prefixed and prefixed.group("title").strip():
+                title = prefixed.group("title").strip()
+            markers.append(Marker(i, "question", title, number, body_start=i + 1,
                                   margin_answer=not lines[j][:1].isspace()))
         for pos, marker in enumerate(markers):
             end = markers[pos + 1].index if pos + 1 < len(markers) else len(lines)

@@ -39,6 +39,22 @@ def test_answers_continued_at_the_margin_under_question_items(item):
     assert "What is hoisting" not in document.questions[0].answer_md
 
 
+def test_numbered_category_headings_over_items_whose_answers_are_all_at_the_margin():
+    text = (
+        "# Node\n\n## # 1. Basics\n\n1. **What is Node.js?**\n\n   A runtime.\n\n2. **What is npm?**\n\n"
+        "The package manager.\n\n## # 2. Modules\n\n3. **Q: What does require return?**\n\nmodule.exports.\n\n"
+        "4. **Q. What is ESM?**\n\n   ECMAScript modules.\n"
+    )
+    document = parse(text)
+    assert shape(document) == [
+        ("1. Basics", [("1", "What is Node.js?"), ("2", "What is npm?")]),
+        ("2. Modules", [("3", "What does require return?"), ("4", "What is ESM?")]),
+    ]
+    assert [q.answer_md for q in document.questions] == ["A runtime.", "The package manager.", "module.exports.",
+                                                         "ECMAScript modules."]
+    assert document.warnings == []
+
+
 def test_bullet_questions_with_a_nested_answer():
     text = (
         "# Django\n\n## Table of Contents\n1. [Basics](#1-basics)\n2. [ORM](#2-orm)\n\n"
@@ -159,6 +175,9 @@ def test_back_to_top_debris_is_removed_in_every_form():
     )
     document = parse(text)
     assert [q.answer_md for q in document.questions] == ["A column.", "A query.", "A WITH.", "Rows."]
+    glued = parse("# T\n\n### 1. What is X?\nSee [top-level await](#top-level-await). [↑ Back to top](#top)\n\n"
+                  '### 2. What is Y?\nA why. <a href="#top">↥ back to top</a>\n')
+    assert [q.answer_md for q in glued.questions] == ["See [top-level await](#top-level-await).", "A why."]
 
 
 def test_promotional_and_disclaimer_sections_are_kept_apart():
