@@ -248,6 +248,7 @@ def _restore_brackets(html: str) -> str:
 
 # A paragraph line, then a bullet or a "1." item (CommonMark lets only those interrupt it).
 _FLAT_INTERRUPT_RE = re.compile(r"^((?![-*+] |\d{1,9}[.)] |#|>|\||<)[^\n]*\S[^\n]*)\n((?:[-*+]|1[.)]) \S)", re.M)
+_INDENTED_ATX_RE = re.compile(r"^ {1,3}#{1,6}(?:[ \t]|$)", re.M)
 _CM = MarkdownIt("commonmark").disable(["inline", "text_join"])
 _CM.options["maxNesting"] = 64
 
@@ -259,9 +260,12 @@ def normalize_lists(text: str) -> str:
     their place relative to the item's content column; a list that interrupts a paragraph
     gets the blank line Python-Markdown needs before it. The HTML block that opens a
     <details> is raw HTML up to its first blank line, as on GitHub: its lines move to the
-    block's own indentation, so that md_in_html does not read them as indented code.
+    block's own indentation, so that md_in_html does not read them as indented code. An ATX
+    heading indented by one to three spaces (CommonMark's limit) moves to its block's margin:
+    Python-Markdown would show its hashes as text.
     """
-    if not re.search(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)", text, re.M) and "<details" not in text:
+    if (not re.search(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)", text, re.M) and "<details" not in text
+            and not _INDENTED_ATX_RE.search(text)):
         return text
     if not re.search(r"^[ \t]|^ {0,3}(?:```|~~~)|<details", text, re.M):
         # Flat lists only: the blank line before a list that interrupts a paragraph is all they need.
@@ -271,8 +275,11 @@ def normalize_lists(text: str) -> str:
     marker_line: dict[int, int] = {}  # line → depth of the item it opens
     blank_before: set[int] = set()
     html_head: dict[int, int] = {}  # line inside a <details> HTML block → its first line
+    headings: set[int] = set()
     depth = 0
     for token in _CM.parse(text):
+        if token.type == "heading_open" and token.map and token.markup.startswith("#"):
+            headings.add(token.map[0])
         if token.type == "html_block" and token.map and token.content.lstrip().lower().startswith("<details"):
             for k in range(token.map[0] + 1, min(token.map[1], len(lines))):
                 html_head[k] = token.map[0]
@@ -305,8 +312,10 @@ def normalize_lists(text: str) -> str:
         elif owner[i] is not None and line.strip():
             item_depth, column = owner[i]
             expanded = line.expandtabs(4)
-            lead = len(expanded) - len(expanded.lstrip(" "))
+            lead = 0 if i in headings else len(expanded) - len(expanded.lstrip(" "))
             out.append(" " * (4 * (item_depth + 1) + max(0, lead - column)) + expanded.lstrip(" "))
+        elif i in headings:
+            out.append(line.lstrip(" "))
         else:
             out.append(line)
         indents[i] = len(out[-1]) - len(out[-1].lstrip(" "))

@@ -102,3 +102,10 @@ def test_a_fence_right_after_a_line_of_text_is_not_put_inside_its_paragraph():
     assert re.sub(r"<figure.*</figure>", "FIGURE", html, flags=re.S) == (
         "<p>Consider:</p>\nFIGURE\n<p>Keep in mind the nulls.</p>\n<p>Next paragraph.</p>"
     )
+
+
+def test_headings_indented_up_to_three_spaces_are_headings_as_on_github():
+    html = render("Intro.\n\n  ### 3. Work units\n\nText.\n\n- item\n\n    #### In the item\n\n  more\n")
+    assert "#" not in html
+    assert "<h2>3. Work units</h2>" in html and "<h3>In the item</h3>" in html
+    assert "<pre" in render("Intro.\n\n    ### four spaces is code\n")
