@@ -117,7 +117,8 @@ def fence(example: ExampleDoc, indent: str = "") -> str:
     while ticks in example.code:
         ticks += "`"
     language = "" if example.guessed_language else example.language
-    lines = [f"{ticks}{language}", *example.code.rstrip("\n").split("\n"), ticks]
+    code = example.code[:-1] if example.code.endswith("\n") else example.code  # blank lines at its end stay
+    lines = [f"{ticks}{language}", *code.split("\n"), ticks]
     return "\n".join(f"{indent}{line}" if line else line for line in lines)
 
 
