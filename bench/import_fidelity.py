@@ -4,7 +4,9 @@
 
 Per document: questions and categories found against SOURCES.md, the biggest answer as a
 multiple of the median, the number of warnings, and the time to parse and render. With
---import each document is also imported into a fresh SQLite database through the importer.
+--import each document is also imported into a fresh SQLite database through the importer,
+imported again unchanged (must be 0 created, 0 updated), then imported as an edited copy with
+one title and one other answer changed (must update exactly those two rows, ids kept).
 Exits 1 when any count differs.
 """
 
@@ -78,10 +80,23 @@ def child_import(path: str) -> dict:
     from content.parser import parse
     from questions.models import Category, Question, QuestionSet
 
+    from questions.tests.test_identity import edit_one_title_and_one_answer
+
+    name, text = Path(path).name, Path(path).read_text(encoding="utf-8")
     started = time.perf_counter()
-    QuestionSet.objects.sync(parse(Path(path).read_bytes(), Path(path).name))
-    return {"seconds": time.perf_counter() - started, "questions": Question.objects.count(),
-            "categories": Category.objects.count()}
+    QuestionSet.objects.sync(parse(text, name))
+    seconds = time.perf_counter() - started
+    counts = {"questions": Question.objects.count(), "categories": Category.objects.count()}
+    again = QuestionSet.objects.sync(parse(text, name))
+    ids = set(Question.objects.values_list("pk", flat=True))
+    edited, retitled, reworded = edit_one_title_and_one_answer(text, name)
+    report = QuestionSet.objects.sync(parse(edited, name))
+    changed = {c.title for c in report.changes if c.status == "updated"}
+    return {"seconds": seconds, **counts,
+            "again": [again.created, again.updated, again.archived],
+            "edit": [report.created, report.updated, report.archived],
+            "edit_in_place": changed == {retitled + " (revised)", reworded}
+            and set(Question.objects.values_list("pk", flat=True)) == ids}
 
 
 def run_import(path: Path) -> dict:
@@ -106,7 +121,7 @@ def main() -> int:
 
     expected = expected_counts(args.corpora / "SOURCES.md")
     header = f"{'document':38} {'questions':>11} {'categories':>11} {'max/median':>10} {'warnings':>8} {'parse':>7} {'render':>7}"
-    print(header + ("  import" if args.import_ else ""))
+    print(header + ("  import   again c/u/a  edit c/u/a in place" if args.import_ else ""))
     failures = 0
     for name, (want_questions, want_categories) in sorted(expected.items()):
         got = parse_and_render(args.corpora / name)
@@ -121,8 +136,11 @@ def main() -> int:
                 failures += 1
             else:
                 same = (imported["questions"], imported["categories"]) == (want_questions, want_categories)
-                failures += not same
-                row += f"  {imported['seconds']:.2f}s {'ok' if same else 'MISMATCH'}"
+                stable = imported["again"] == [0, 0, 0] and imported["edit"] == [0, 2, 0] and imported["edit_in_place"]
+                failures += not (same and stable)
+                again, edit = ("/".join(map(str, imported[k])) for k in ("again", "edit"))
+                row += (f"  {imported['seconds']:.2f}s {'ok' if same else 'MISMATCH'}  {again:>11}  {edit:>10} "
+                        f"{'yes' if imported['edit_in_place'] else 'NO'}")
         print(row + ("" if ok else "  MISMATCH"))
     print(f"{len(expected) - failures} of {len(expected)} documents match the hand counts")
     return 1 if failures else 0

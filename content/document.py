@@ -101,12 +101,15 @@ class Document:
         return [e for q in self.questions for e in q.examples]
 
 
-CODE_MARK_RE = re.compile(r"^([ \t]*)\x00CODE(\d+)\x00$", re.M)
+# The one code-block marker: where an example stands inside `QuestionDoc.answer_md`, on a
+# line of its own. NUL never occurs in parsed text (the parser refuses it), so prose cannot forge one.
+CODE_MARK_PREFIX = "\x00CODE"
+CODE_MARK_PATTERN = CODE_MARK_PREFIX + r"(\d+)\x00"
+CODE_MARK_RE = re.compile(r"^([ \t]*)" + CODE_MARK_PATTERN + "$", re.M)
 
 
 def code_mark(index: int) -> str:
-    """Where an example stands inside `QuestionDoc.answer_md`."""
-    return f"\x00CODE{index}\x00"
+    return f"{CODE_MARK_PREFIX}{index}\x00"
 
 
 def fence(example: ExampleDoc, indent: str = "") -> str:
@@ -114,7 +117,8 @@ def fence(example: ExampleDoc, indent: str = "") -> str:
     while ticks in example.code:
         ticks += "`"
     language = "" if example.guessed_language else example.language
-    lines = [f"{ticks}{language}", *example.code.rstrip("\n").split("\n"), ticks]
+    code = example.code[:-1] if example.code.endswith("\n") else example.code  # blank lines at its end stay
+    lines = [f"{ticks}{language}", *code.split("\n"), ticks]
     return "\n".join(f"{indent}{line}" if line else line for line in lines)
 
 

@@ -21,7 +21,7 @@ from pygments.lexers.special import TextLexer
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-from .document import CODE_MARK_RE, code_mark
+from .document import CODE_MARK_PATTERN, CODE_MARK_RE, code_mark
 
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
     "details", "summary", "figure", "figcaption", "span", "div", "pre", "code", "kbd",
@@ -74,7 +74,11 @@ _DETAILS_OPEN_RE = re.compile(r"<details\b(?![^>]*\bmarkdown=)", re.I)
 _SLOT_OPEN, _SLOT_CLOSE = "\ue002", "\ue003"
 _SLOT_RE = re.compile(r"(?:<p>)?\ue002(\d+)\ue003(?:</p>)?")
 _BARE_P_RE = re.compile(r"^[ \t]*</?p>[ \t]*$", re.M | re.I)
-_MARK_HTML_RE = re.compile(r"(?:<p>)?\x00CODE(\d+)\x00(?:</p>)?")
+_MARK_HTML_RE = re.compile(r"(?:<p>)?" + CODE_MARK_PATTERN + r"(?:</p>)?")
+# A paragraph with a code mark inside: a fence right after a line of text (CommonMark lets a
+# fence interrupt a paragraph; Python-Markdown reads the mark as part of it).
+_P_WITH_MARK_RE = re.compile(r"<p>((?:(?!</p>).)*?" + CODE_MARK_PATTERN + r"(?:(?!</p>).)*)</p>", re.S)
+_MARK_IN_TEXT_RE = re.compile(CODE_MARK_PATTERN)
 _HEADING_RE = re.compile(r"<(/?)h([1-6])([ >])")
 _ANCHOR_LINK_RE = re.compile(r"<a\b[^>]*\bhref=\"#[^\"]*\"[^>]*>(.*?)</a>", re.S | re.I)
 _IMG_RE = re.compile(r"<img\b[^>]*>", re.I)
@@ -244,6 +248,7 @@ def _restore_brackets(html: str) -> str:
 
 # A paragraph line, then a bullet or a "1." item (CommonMark lets only those interrupt it).
 _FLAT_INTERRUPT_RE = re.compile(r"^((?![-*+] |\d{1,9}[.)] |#|>|\||<)[^\n]*\S[^\n]*)\n((?:[-*+]|1[.)]) \S)", re.M)
+_INDENTED_ATX_RE = re.compile(r"^ {1,3}#{1,6}(?:[ \t]|$)", re.M)
 _CM = MarkdownIt("commonmark").disable(["inline", "text_join"])
 _CM.options["maxNesting"] = 64
 
@@ -255,9 +260,12 @@ def normalize_lists(text: str) -> str:
     their place relative to the item's content column; a list that interrupts a paragraph
     gets the blank line Python-Markdown needs before it. The HTML block that opens a
     <details> is raw HTML up to its first blank line, as on GitHub: its lines move to the
-    block's own indentation, so that md_in_html does not read them as indented code.
+    block's own indentation, so that md_in_html does not read them as indented code. An ATX
+    heading indented by one to three spaces (CommonMark's limit) moves to its block's margin:
+    Python-Markdown would show its hashes as text.
     """
-    if not re.search(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)", text, re.M) and "<details" not in text:
+    if (not re.search(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)", text, re.M) and "<details" not in text
+            and not _INDENTED_ATX_RE.search(text)):
         return text
     if not re.search(r"^[ \t]|^ {0,3}(?:```|~~~)|<details", text, re.M):
         # Flat lists only: the blank line before a list that interrupts a paragraph is all they need.
@@ -267,8 +275,11 @@ def normalize_lists(text: str) -> str:
     marker_line: dict[int, int] = {}  # line → depth of the item it opens
     blank_before: set[int] = set()
     html_head: dict[int, int] = {}  # line inside a <details> HTML block → its first line
+    headings: set[int] = set()
     depth = 0
     for token in _CM.parse(text):
+        if token.type == "heading_open" and token.map and token.markup.startswith("#"):
+            headings.add(token.map[0])
         if token.type == "html_block" and token.map and token.content.lstrip().lower().startswith("<details"):
             for k in range(token.map[0] + 1, min(token.map[1], len(lines))):
                 html_head[k] = token.map[0]
@@ -301,8 +312,10 @@ def normalize_lists(text: str) -> str:
         elif owner[i] is not None and line.strip():
             item_depth, column = owner[i]
             expanded = line.expandtabs(4)
-            lead = len(expanded) - len(expanded.lstrip(" "))
+            lead = 0 if i in headings else len(expanded) - len(expanded.lstrip(" "))
             out.append(" " * (4 * (item_depth + 1) + max(0, lead - column)) + expanded.lstrip(" "))
+        elif i in headings:
+            out.append(line.lstrip(" "))
         else:
             out.append(line)
         indents[i] = len(out[-1]) - len(out[-1].lstrip(" "))
@@ -357,6 +370,7 @@ class Renderer:
     def answer(self, text: str, figures: list[str], top_heading: int = 2) -> str:
         """`text` holds code marks numbered 0..n-1 for the pre-rendered `figures`."""
         html = _shift_headings(self._convert(text.replace(_SLOT_OPEN, "").replace(_SLOT_CLOSE, "")), top_heading)
+        html = _P_WITH_MARK_RE.sub(_split_paragraph, html)
         if not figures:
             return sanitize(html)
         # The prose is sanitized with the code marks in it (as inert stand-ins the sanitizer keeps),
@@ -365,6 +379,16 @@ class Renderer:
         # the parser, the stand-ins are stripped above).
         html = sanitize(_MARK_HTML_RE.sub(lambda m: f"{_SLOT_OPEN}{m.group(1)}{_SLOT_CLOSE}", html))
         return _SLOT_RE.sub(lambda m: figures[int(m.group(1))] if int(m.group(1)) < len(figures) else "", html)
+
+
+def _split_paragraph(match: re.Match) -> str:
+    """`<p>Consider: MARK More.</p>` → `<p>Consider:</p> MARK <p>More.</p>`: a figure cannot sit in a <p>."""
+    body, parts, at = match.group(1), [], 0
+    for mark in _MARK_IN_TEXT_RE.finditer(body):
+        parts += [body[at:mark.start()], mark.group(0)]
+        at = mark.end()
+    parts.append(body[at:])
+    return "\n".join(part if i % 2 else f"<p>{part.strip()}</p>" for i, part in enumerate(parts) if part.strip())
 
 
 def placeholder(index: int) -> str:

@@ -1,12 +1,17 @@
-"""Document → Markdown in the headings layout, so that `parse(write(doc))` reads the same document."""
+"""Document → Markdown in the headings layout, so that `parse(write(doc))` reads the same document.
+
+The one writer: questions.exporters builds a Document from the rows and writes it here.
+"""
 
 from __future__ import annotations
 
 import re
 
 from .document import Document, QuestionDoc
+from .parser.blocks import block_parser
+from .parser.text import looks_like_question, split_number
 
-_HEADING_LINE_RE = re.compile(r"^(#{1,6})(?=\s)", re.M)
+_MD = block_parser()
 
 
 def write(doc: Document) -> str:
@@ -29,17 +34,29 @@ def write(doc: Document) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def question_heading(number: str, title: str) -> str:
+    """`### 12. Title`, the bare title when it reads as a question, else `### Q: Title`.
+
+    The Q: keeps "Explain middleware" (or an empty question) a question rather than a
+    category heading, and "404 handling?" from losing its digits; the parser drops it.
+    """
+    title = title.replace("\n", " ").strip()
+    if number:
+        return f"### {number}. {title}"
+    if split_number(title) == ("", title) and looks_like_question(title):
+        return f"### {title}"
+    return f"### Q: {title}"
+
+
 def _question(question: QuestionDoc) -> str:
-    title = question.title
-    heading = f"### {question.number}. {title}" if question.number else f"### {_escape_number(title)}"
-    parts = [heading]
+    parts = [question_heading(question.number, question.title)]
     answer = question.source_md
     if answer:
-        parts.append(_below_level_three(answer))
+        parts.append(below_question_level(answer))
     if question.quiz_items:
         quiz = ["#### Quiz"]
         for item in question.quiz_items:
-            lines = [item.prompt, ""] + [f"- [{'x' if c.correct else ' '}] {c.text}" for c in item.choices]
+            lines = [item.prompt.replace("\n", " "), ""] + [f"- [{'x' if c.correct else ' '}] {c.text}" for c in item.choices]
             if item.explanation:
                 lines.append(f"\nExplanation: {item.explanation}")
             quiz.append("\n".join(lines))
@@ -47,30 +64,24 @@ def _question(question: QuestionDoc) -> str:
     return "\n\n".join(parts)
 
 
-def _escape_number(title: str) -> str:
-    """A title that starts like a question number ("2024. …") keeps its digits as text."""
-    return re.sub(r"^(\d+)([.)])", r"\1\\\2", title)
+def below_question_level(answer: str) -> str:
+    """Headings inside an answer go below the question's level, so they stay in the answer.
 
-
-def _below_level_three(answer: str) -> str:
-    """Headings inside an answer go below the question's level, so they stay in the answer."""
-    lines = answer.split("\n")
-    headings, fence = [], ""
-    for i, line in enumerate(lines):
-        stripped = line.lstrip()
-        if fence:
-            if stripped.startswith(fence) and not stripped.strip(fence[0]).strip():
-                fence = ""
-            continue
-        opening = re.match(r"(`{3,}|~{3,})", stripped)
-        if opening:
-            fence = opening.group(1)
-        elif _HEADING_LINE_RE.match(line):
-            headings.append(i)
-    levels = [len(_HEADING_LINE_RE.match(lines[i]).group(1)) for i in headings]
-    if not levels or min(levels) > 3:
+    The headings are the ones CommonMark reads (indented in a list item too, not in code);
+    setext headings become ATX ones. Answers render with their top heading at one level
+    whatever it was, so the shift changes nothing on the page.
+    """
+    found = [(t.map, int(t.tag[1]), t.markup) for t in _MD.parse(answer) if t.type == "heading_open" and t.map]
+    if not found or min(level for _, level, _ in found) > 3:
         return answer
-    shift = 4 - min(levels)
-    for i in headings:
-        lines[i] = _HEADING_LINE_RE.sub(lambda m: "#" * min(6, len(m.group(1)) + shift), lines[i], count=1)
+    shift = 4 - min(level for _, level, _ in found)
+    lines = answer.split("\n")
+    for (start, end), level, markup in reversed(found):
+        hashes = "#" * min(6, level + shift)
+        if markup.startswith("#"):
+            lines[start] = re.sub(r"^(\s*)#+", lambda m: m.group(1) + hashes, lines[start], count=1)
+        else:
+            indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+            text = " ".join(line.strip() for line in lines[start:end - 1])
+            lines[start:end] = [f"{indent}{hashes} {text}"]
     return "\n".join(lines)

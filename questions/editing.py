@@ -6,7 +6,7 @@ blocks. After an edit, whichever side was edited wins and the other is rewritten
 
 from __future__ import annotations
 
-from content.document import ExampleDoc, code_mark
+from content.document import CODE_MARK_RE, ExampleDoc, code_mark
 from content.importer import render_question
 from content.parser import parse
 from content.render import Renderer
@@ -40,9 +40,9 @@ def rerender(question: Question, examples_edited: bool) -> None:
     if examples_edited:
         doc.examples = [ExampleDoc(r.language, r.code if r.code.endswith("\n") else r.code + "\n", 0, r.caption)
                         for r in rows]
-        marks = doc.answer_md.count("\x00CODE")
+        marks = len(CODE_MARK_RE.findall(doc.answer_md))
         lines = [line for line in doc.answer_md.split("\n")
-                 if not (line.strip().startswith("\x00CODE") and int(line.strip()[5:-1]) >= len(rows))]
+                 if not ((mark := CODE_MARK_RE.fullmatch(line)) and int(mark.group(2)) >= len(rows))]
         doc.answer_md = "\n".join(lines)
         for index in range(marks, len(rows)):
             doc.answer_md = (doc.answer_md.rstrip("\n") + "\n\n" + code_mark(index)).lstrip("\n")

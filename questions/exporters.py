@@ -1,7 +1,8 @@
 """A question set out of the platform again: Markdown in the platform's own layout, or an Anki deck.
 
 The Markdown re-imports to the same set (same categories, questions, answers, examples and
-authored quiz items); content/tests/test_export.py checks the round trip.
+authored quiz items): the rows become a Document and content.writer writes it;
+questions/tests/test_export.py checks the round trip.
 """
 
 from __future__ import annotations
@@ -15,94 +16,40 @@ import tempfile
 import genanki
 from pygments.formatters import HtmlFormatter
 
+from content.document import CategoryDoc, ChoiceDoc, Document, QuestionDoc, QuizItemDoc
+from content.writer import write
 from questions.models import Question, QuestionSet
 from questions.templatetags.study import inline_code
 
-from content.parser import ATX_RE, Scanner, looks_like_question, split_number
 
-QUESTION_LEVEL = 3
-
-
-def _lines_outside_code(text: str) -> tuple[list[str], list[bool]]:
-    lines = text.split("\n")
-    try:
-        scanner = Scanner(lines)
-    except ValueError:  # a broken fence cannot come from the importer; treat everything as text
-        return lines, [False] * len(lines)
-    return lines, scanner.code
-
-
-def _demote_headings(answer: str) -> str:
-    """Push an answer's own headings below the question level, keeping their relative depth.
-
-    Answers are rendered with their top heading shifted to a fixed level, so this changes
-    the Markdown but not the page.
-    """
-    if "#" not in answer:
-        return answer
-    lines, code = _lines_outside_code(answer)
-    levels = [len(m.group(1)) for i, line in enumerate(lines) if not code[i] and (m := ATX_RE.match(line))]
-    if not levels or min(levels) > QUESTION_LEVEL:
-        return answer
-    delta = QUESTION_LEVEL + 1 - min(levels)
-    for i, line in enumerate(lines):
-        if not code[i] and ATX_RE.match(line):
-            stripped = line.lstrip(" ")
-            level = len(stripped) - len(stripped.lstrip("#"))
-            lines[i] = "#" * min(6, level + delta) + stripped[level:]
-    return "\n".join(lines)
-
-
-def question_heading(question: Question) -> str:
-    """`### 12. Title`, or the bare title when it reads as a question and carries no number."""
-    title = question.title.replace("\n", " ").strip()
-    if question.number:
-        return f"{'#' * QUESTION_LEVEL} {question.number}. {title}"
-    if split_number(title) == ("", title) and looks_like_question(title):
-        return f"{'#' * QUESTION_LEVEL} {title}"
-    return f"{'#' * QUESTION_LEVEL} Q: {title}"
-
-
-def _quiz_block(question: Question) -> str:
-    items = [item for item in question.authored_items.all() if not item.source]
-    if not items:
-        return ""
-    parts = [f"{'#' * (QUESTION_LEVEL + 1)} Quiz"]
-    for item in items:
-        parts.append(item.prompt.replace("\n", " "))
-        parts.append("\n".join(f"- [{'x' if c.get('correct') else ' '}] {c.get('text', '')}" for c in item.choices))
-        if item.explanation:
-            parts.append(f"Explanation: {item.explanation}")
-    return "\n\n".join(parts)
+def to_document(question_set: QuestionSet) -> Document:
+    """The set's listed questions and its own quiz items as a Document (supplement items stay out)."""
+    categories = []
+    for category in question_set.categories.all():
+        questions = [
+            QuestionDoc(
+                q.title, q.answer_md.strip("\n"), 0, number=q.number,
+                quiz_items=[
+                    QuizItemDoc(item.prompt, [ChoiceDoc(c.get("text", ""), bool(c.get("correct"))) for c in item.choices],
+                                0, item.explanation)
+                    for item in q.authored_items.all() if not item.source
+                ],
+            )
+            for q in category.questions.all() if not q.archived
+        ]
+        if questions:
+            categories.append(CategoryDoc(category.title, 0, questions, category.intro_md))
+    return Document(question_set.title, categories, "headings", intro_md=question_set.intro_md,
+                    closing_md=question_set.closing_md, source_url=question_set.source_url, license=question_set.license)
 
 
 def to_markdown(question_set: QuestionSet) -> str:
     """The set as Markdown: `# Set`, `## Category`, `### N. Question`, answers with fenced code.
 
-    Expects categories and their listed questions prefetched (see questions.export_views._export_set),
-    but works without.
+    Expects categories, their questions and authored items prefetched (see
+    questions.export_views._export_set), but works without.
     """
-    blocks = [f"# {question_set.title}"]
-    if question_set.intro_md:
-        blocks.append(question_set.intro_md)
-    for category in question_set.categories.all():
-        questions = [q for q in category.questions.all() if not q.archived]
-        if not questions:
-            continue
-        blocks.append(f"## {category.title}")
-        if category.intro_md:
-            blocks.append(category.intro_md)
-        for question in questions:
-            blocks.append(question_heading(question))
-            if question.answer_md.strip():
-                blocks.append(_demote_headings(question.answer_md))
-            quiz = _quiz_block(question)
-            if quiz:
-                blocks.append(quiz)
-    if question_set.closing_md:
-        blocks.append("---")
-        blocks.append(question_set.closing_md)
-    return "\n\n".join(block.strip("\n") for block in blocks) + "\n"
+    return write(to_document(question_set))
 
 
 # --- Anki -------------------------------------------------------------------------------

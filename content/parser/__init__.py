@@ -56,7 +56,18 @@ def _parse(lines: list[str], name: str, base_url: str) -> Document:
         "list": src.list_markers(),
         "bullets": src.bullet_markers(),
     }
-    top_questions = sum(h.question_like for h in headings if not src.details_depth[h.index])
+    item_lines = {m.index for m in layouts["list"]}
+
+    def holds_items(heading: Heading) -> bool:
+        """"## # 1. Basics" directly over "1. **Question?**": a numbered category, not a question."""
+        i = Source.after(heading)
+        while i < len(lines) and (src.skip[i] or not lines[i].strip()):
+            i += 1
+        return i in item_lines
+
+    top_questions = sum(
+        h.question_like and not holds_items(h) for h in headings if not src.details_depth[h.index]
+    )
     if top_questions >= 2:
         # Where headings ask questions, a numbered item counts only with its answer indented under it.
         layouts["list"] = [m for m in layouts["list"] if not m.margin_answer]

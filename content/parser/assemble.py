@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import statistics
 
-from ..document import CategoryDoc, ChoiceDoc, Document, ExampleDoc, ParseWarning, QuestionDoc, QuizItemDoc, code_mark, slugify
+from ..document import (
+    CODE_MARK_PATTERN, CODE_MARK_PREFIX, CODE_MARK_RE, CategoryDoc, ChoiceDoc, Document, ExampleDoc, ParseWarning,
+    QuestionDoc, QuizItemDoc, code_mark, slugify,
+)
 from ..render import guess_language
 from .blocks import question_item
 from .layouts import Marker, Source
@@ -176,19 +179,19 @@ def _split_closing(document: Document) -> None:
         last.answer_md = RULE_TAIL_RE.sub("", text[:at].rstrip("\n")).rstrip("\n")
         document.closing_md = "\n\n".join(t for t in (tail, document.closing_md) if t)
 
-    rule = re.search(r"\n[ ]{0,3}(?:-{3,}|\*{3,}|_{3,})[ \t]*\n(?P<tail>(?:(?!\x00CODE).)+)$", text, re.S)
+    rule = re.search(r"\n[ ]{0,3}(?:-{3,}|\*{3,}|_{3,})[ \t]*\n(?P<tail>(?:(?!" + CODE_MARK_PREFIX + ").)+)$", text, re.S)
     if rule and (not rule.group("tail").lstrip().startswith("#") or PROMO_LINE_RE.search(rule.group("tail"))):
         return move(rule.start("tail"))
     if len(questions) < 3 or not last.examples:
         return
-    tail_match = re.search(r"\x00CODE\d+\x00\n(?P<tail>(?:(?!\x00CODE).)*)$", text, re.S)
+    tail_match = re.search(CODE_MARK_PATTERN + r"\n(?P<tail>(?:(?!" + CODE_MARK_PREFIX + ").)*)$", text, re.S)
     if not tail_match or not tail_match.group("tail").strip():
         return
     tail = tail_match.group("tail")
     if re.search(r"^\s*(#|[-*+]\s|\d+[.)]\s|\||<)", tail, re.M):
         return
     for other in questions[:-1]:
-        if other.examples and other.answer_md.rsplit("\x00", 1)[-1].strip():
+        if other.examples and CODE_MARK_RE.split(other.answer_md)[-1].strip():
             return
     move(tail_match.start("tail"))
 

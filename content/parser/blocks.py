@@ -51,14 +51,15 @@ class ListItem:
 MAX_RECOVERIES = 50
 
 
-def _markdown_it() -> MarkdownIt:
+def block_parser() -> MarkdownIt:
+    """markdown-it-py reading only the block structure (with source line maps)."""
     md = MarkdownIt("commonmark")
     md.disable(["inline", "text_join"])  # only the block structure is needed
     md.options["maxNesting"] = MAX_DEPTH * 2 + 8
     return md
 
 
-_MD = _markdown_it()
+_MD = block_parser()
 
 
 class Scanner:

@@ -31,7 +31,9 @@ from .patterns import (
     LIST_ITEM_RE,
     MAX_TITLE,
     NUMBERED_ITEM_RE,
+    Q_PREFIX_RE,
     SUMMARY_RE,
+    TRAILING_BACK_TO_TOP_RE,
     TOC_TITLE_RE,
 )
 from .text import marker_style, split_number, strip_inline, title_from_filename, trim
@@ -159,6 +161,8 @@ class Source:
                             self.skip[k] = True
                 elif rest != line and re.match(r"^\s*#{1,6}\s", rest):
                     lines[i] = rest.lstrip()  # glued to the next heading
+                elif trailing := TRAILING_BACK_TO_TOP_RE.search(line):
+                    lines[i] = line[:trailing.start()]  # "… end of answer. [↑ Back to top](#top)"
         # A run of anchor-only links (an untitled table of contents) is navigation too.
         i = 0
         while i < len(lines):
@@ -224,13 +228,23 @@ class Source:
             return (before.isdigit() and int(before) + 1 == int(number)
                     and (not after or (after.isdigit() and int(after) == int(number) + 1)))
 
+        def continues_across(pos: int) -> bool:
+            """The question numbering runs on across this heading (N before it, N+1 after)."""
+            before, after = before_numbered[pos], after_numbered[pos]
+            return before.isdigit() and after.isdigit() and int(after) == int(before) + 1
+
         markers: list[Marker] = []
         for pos, heading in enumerate(headings):
             following = headings[pos + 1] if pos + 1 < len(headings) else None
             kind = None
             if heading.level == question_level:
                 kind = "question"
-                if (
+                if style == "number" and not numbers[pos] and not heading.question_like and markers \
+                        and markers[-1].kind == "question" and continues_across(pos) \
+                        and (following is None or self.text(self.after(heading), following.index)):
+                    # "### 1. What is React?" … "### State" … "### 2. …": a section of answer 1.
+                    kind = None
+                elif (
                     scores[question_level]
                     and not heading.question_like
                     and following is not None
@@ -411,7 +425,11 @@ class Source:
             if j >= len(lines) or (not lines[j][:1].isspace() and NUMBERED_ITEM_RE.match(lines[j])):
                 continue
             number = NUMBERED_ITEM_RE.match(line).group("number")
-            markers.append(Marker(i, "question", strip_inline(text), number, body_start=i + 1,
+            title = strip_inline(text)
+            prefixed = Q_PREFIX_RE.match(title)  # "5. **Q: What is ESM?**": the Q: marks, it is not the title
+            if prefixed and prefixed.group("title").strip():
+                title = prefixed.group("title").strip()
+            markers.append(Marker(i, "question", title, number, body_start=i + 1,
                                   margin_answer=not lines[j][:1].isspace()))
         for pos, marker in enumerate(markers):
             end = markers[pos + 1].index if pos + 1 < len(markers) else len(lines)

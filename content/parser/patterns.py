@@ -38,6 +38,14 @@ BACK_TO_TOP_RE = re.compile(
     r"|<a\s[^>]*href=[\"']#[^\"']*[\"'][^>]*>[^<]*(?:top|back|contents|⬆|↑|↥)[^<]*</a>)\s*(?:\*\*|__)?",
     re.I,
 )
+# At the end of a line of text: only link text that says "back to top" (or an arrow), since
+# "[top-level await](#top-level-await)" is a real link.
+TRAILING_BACK_TO_TOP_RE = re.compile(
+    r"(?<=\S)\s+(?:\*\*|__)?\s*(?:\[(?:[^\[\]]|\[[^\]]*\])*(?:back\s+to\s+(?:the\s+)?(?:top|contents|toc|index)|⬆|↑|↥)"
+    r"(?:[^\[\]]|\[[^\]]*\])*\]\(#[^)]*\)|<a\s[^>]*href=[\"']#[^\"']*[\"'][^>]*>[^<]*(?:back\s+to\s+top|⬆|↑|↥)[^<]*</a>)"
+    r"\s*(?:\*\*|__)?\s*$",
+    re.I,
+)
 DIV_LINE_RE = re.compile(r"^\s*</?div\b[^>]*>\s*$", re.I)
 BR_LINE_RE = re.compile(r"^\s*<br\s*/?>\s*$", re.I)
 GENERIC_SUMMARY_RE = re.compile(

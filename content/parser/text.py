@@ -6,7 +6,7 @@ import html
 import re
 from pathlib import PurePath
 
-from ..document import ParseError
+from ..document import CODE_MARK_PREFIX, ParseError
 from .patterns import (
     ATX_RE,
     CODE_SPAN_RE,
@@ -159,7 +159,7 @@ def caption(before: list[str]) -> str:
         if not line.strip():
             continue
         text = line.strip()
-        if "\x00CODE" in text or LIST_ITEM_RE.match(text) or text.startswith(("|", "<", ">")):
+        if CODE_MARK_PREFIX in text or LIST_ITEM_RE.match(text) or text.startswith(("|", "<", ">")):
             return ""
         heading = ATX_RE.match(text)
         if heading:

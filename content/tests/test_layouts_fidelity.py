@@ -39,6 +39,22 @@ def test_answers_continued_at_the_margin_under_question_items(item):
     assert "What is hoisting" not in document.questions[0].answer_md
 
 
+def test_numbered_category_headings_over_items_whose_answers_are_all_at_the_margin():
+    text = (
+        "# Node\n\n## # 1. Basics\n\n1. **What is Node.js?**\n\n   A runtime.\n\n2. **What is npm?**\n\n"
+        "The package manager.\n\n## # 2. Modules\n\n3. **Q: What does require return?**\n\nmodule.exports.\n\n"
+        "4. **Q. What is ESM?**\n\n   ECMAScript modules.\n"
+    )
+    document = parse(text)
+    assert shape(document) == [
+        ("1. Basics", [("1", "What is Node.js?"), ("2", "What is npm?")]),
+        ("2. Modules", [("3", "What does require return?"), ("4", "What is ESM?")]),
+    ]
+    assert [q.answer_md for q in document.questions] == ["A runtime.", "The package manager.", "module.exports.",
+                                                         "ECMAScript modules."]
+    assert document.warnings == []
+
+
 def test_bullet_questions_with_a_nested_answer():
     text = (
         "# Django\n\n## Table of Contents\n1. [Basics](#1-basics)\n2. [ORM](#2-orm)\n\n"
@@ -100,6 +116,19 @@ def test_headings_inside_answers_that_break_the_pattern_are_not_categories():
     assert "## 1. Syntax:" in document.questions[3].answer_md
 
 
+def test_a_section_heading_at_the_question_level_inside_an_answer_stays_in_it():
+    text = (
+        "# React\n\n### 1. What is React?\nA library.\n\n### State\nData that changes.\n\n### Props\nInputs.\n\n"
+        "### 2. What is JSX?\nSyntax.\n\n### Hooks\n\n### 3. What is useState?\nState in a function.\n"
+    )
+    document = parse(text)
+    assert shape(document) == [
+        ("General", [("1", "What is React?"), ("2", "What is JSX?")]),
+        ("Hooks", [("3", "What is useState?")]),  # no text under it: a category, numbered on
+    ]
+    assert document.questions[0].answer_md == "A library.\n\n### State\nData that changes.\n\n### Props\nInputs."
+
+
 def test_question_level_drift_keeps_the_numbering():
     text = "## 🤖 General 🤖\n\n#### 🔎 Try the code in the playground 🔎\n\n#### 1. What is Go?\nA language.\n\n" \
            "### 2. How do you declare a variable?\nvar x int\n\n#### 3. What is a goroutine?\nA thread.\n\n" \
@@ -146,6 +175,9 @@ def test_back_to_top_debris_is_removed_in_every_form():
     )
     document = parse(text)
     assert [q.answer_md for q in document.questions] == ["A column.", "A query.", "A WITH.", "Rows."]
+    glued = parse("# T\n\n### 1. What is X?\nSee [top-level await](#top-level-await). [↑ Back to top](#top)\n\n"
+                  '### 2. What is Y?\nA why. <a href="#top">↥ back to top</a>\n')
+    assert [q.answer_md for q in glued.questions] == ["See [top-level await](#top-level-await).", "A why."]
 
 
 def test_promotional_and_disclaimer_sections_are_kept_apart():

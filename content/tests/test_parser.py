@@ -14,7 +14,12 @@ from content.render import Renderer
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "content" / "sets" / "django-interview-questions.md"
-SHARED_SEED = ROOT.parent / "shared" / "seed" / "django-interview-questions.md"
+# The steering repo's shared/ folder sits beside the checkout, or beside the folder of worktrees.
+SHARED_SEED = next(
+    (p for p in (ROOT.parent / "shared" / "seed" / "django-interview-questions.md",
+                 ROOT.parent.parent / "shared" / "seed" / "django-interview-questions.md") if p.exists()),
+    ROOT.parent / "shared" / "seed" / "django-interview-questions.md",
+)
 CORPORA = ROOT / "content" / "tests" / "corpora"  # a copy of ../shared/corpora
 
 

@@ -94,3 +94,18 @@ def test_details_as_github_reads_them_indented_head_and_bare_p():
     wrapped = render("<details><summary><b>Answer</b></summary>\n<p>\n\n#### Answer: D\n\nBecause `var` hoists.\n\n</p>\n</details>")
     assert re.search(r"<h\d>Answer: D</h\d>", wrapped) and "<code>var</code>" in wrapped
     assert "####" not in wrapped
+
+
+def test_a_fence_right_after_a_line_of_text_is_not_put_inside_its_paragraph():
+    figure = example_figure(0, "sql", highlight("SELECT 1;\n", "sql"))
+    html = render(f"Consider:\n{code_mark(0)}\nKeep in mind the nulls.\n\nNext paragraph.", [figure])
+    assert re.sub(r"<figure.*</figure>", "FIGURE", html, flags=re.S) == (
+        "<p>Consider:</p>\nFIGURE\n<p>Keep in mind the nulls.</p>\n<p>Next paragraph.</p>"
+    )
+
+
+def test_headings_indented_up_to_three_spaces_are_headings_as_on_github():
+    html = render("Intro.\n\n  ### 3. Work units\n\nText.\n\n- item\n\n    #### In the item\n\n  more\n")
+    assert "#" not in html
+    assert "<h2>3. Work units</h2>" in html and "<h3>In the item</h3>" in html
+    assert "<pre" in render("Intro.\n\n    ### four spaces is code\n")

@@ -176,7 +176,7 @@ def _corpora():
     return sorted(p for p in CORPORA.glob("*.md") if p.name != "SOURCES.md")
 
 
-def _edit_one_title_and_one_answer(text: str, name: str) -> tuple[str, str, str]:
+def edit_one_title_and_one_answer(text: str, name: str) -> tuple[str, str, str]:
     """The text with one question's title and another's answer changed; and those two titles."""
     lines = text.split("\n")
     questions = parse(text, name).questions
@@ -205,7 +205,7 @@ def test_real_documents_reimport_unchanged_and_edits_stay_in_place(path):
     assert (again.created, again.updated, again.archived) == (0, 0, 0)
     ids = set(Question.objects.values_list("pk", flat=True))
 
-    edited, retitled, reworded = _edit_one_title_and_one_answer(text, path.name)
+    edited, retitled, reworded = edit_one_title_and_one_answer(text, path.name)
     report = sync(edited, path.name)
     assert (report.created, report.updated, report.archived) == (0, 2, 0)
     assert set(Question.objects.values_list("pk", flat=True)) == ids

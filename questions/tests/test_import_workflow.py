@@ -1,5 +1,7 @@
 """The stored preview (parsed once), warnings with line numbers, base URLs for relative images."""
 
+import re
+from html import unescape
 from io import StringIO
 from unittest import mock
 
@@ -15,6 +17,28 @@ from questions.import_records import ImportRecord
 from questions.models import Question, QuestionSet
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# One document that gives each of the five warnings an import that looks wrong must give.
+FIVE = (
+    "# Five warnings\n\n" + "".join(f"### {n}. Question {n}?\nShort answer {n}.\n\n" for n in range(1, 9))
+    + "### 10. Question ten?\n" + "Long text. " * 600 + "\n\n"
+    + "### 11. Question eleven?\n\n"
+    + "### 12. Question twelve?\nSee ![chart](img/c.png).\n\n"
+    + "### 13. Question thirteen?\nC.\n\n<details><summary>More</summary>\n\n### 14. Question fourteen?\nHidden.\n\n"
+    + "</details>\n"
+)
+FIVE_WARNINGS = [
+    (27, "holds 440 times the median answer's text"),  # one answer holding many times the median
+    (27, "numbering jumps from 8 to 10"),
+    (30, "“Question eleven?” has an empty answer"),
+    (33, "relative image without a base URL"),
+    (40, "looks like a question but was read as part of the answer to “Question thirteen?”"),
+]
+
+
+def has_five_warnings(lines: list[tuple[int, str]]) -> bool:
+    return len(lines) == 5 and all(any(n == line and words in text for n, text in lines) for line, words in FIVE_WARNINGS)
+
 
 WARNED = "# Warned\n\n## Basics\n\n### 1. What is a view?\nA callable.\n\n### 2. Empty?\n\n### 3. Last?\nYes.\n"
 
@@ -112,3 +136,21 @@ def test_preview_names_the_old_title_of_a_retitled_question(importer_client):
     page = importer_client.get(ImportRecord.objects.first().get_absolute_url()).content.decode()
     assert "0 created, 1 updated" in page
     assert "retitled; was “What is a view?”" in page
+
+
+def test_the_five_warnings_show_with_their_lines_in_the_command_output(tmp_path):
+    path = tmp_path / "five.md"
+    path.write_text(FIVE)
+    out, err = StringIO(), StringIO()
+    call_command("import_questions", str(path), "--dry-run", stdout=out, stderr=err)
+    assert "12 questions" in out.getvalue() and "5 warnings" in out.getvalue()
+    lines = [(int(m.group(1)), m.group(2)) for m in re.finditer(r"warning: five.md: line (\d+): (.*)", err.getvalue())]
+    assert has_five_warnings(lines), lines
+
+
+def test_the_five_warnings_show_with_their_lines_in_the_admin_preview(importer_client):
+    upload(importer_client, FIVE.encode(), "five.md")
+    page = importer_client.get(ImportRecord.objects.get().get_absolute_url()).content.decode()
+    assert "5 warnings: check these lines before applying" in page
+    items = re.findall(r"<li><strong>Line (\d+)</strong>: (.*?)</li>", page.split('id="import-warnings"')[1].split("</ul>")[0])
+    assert has_five_warnings([(int(n), unescape(text)) for n, text in items]), items

@@ -1,5 +1,6 @@
 """The importer: exact seed import, idempotent re-imports, edits in place, atomicity."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -51,6 +52,10 @@ def test_seed_imports_exactly(seed_set):
     examples = Example.objects.filter(question__category__question_set=seed_set)
     assert examples.count() == 28
     assert examples.filter(language="python").count() == 26
+    # The stored code is the seed's, byte for byte (its fences are all top-level).
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```$", SEED.read_text(encoding="utf-8"), re.M | re.S)
+    stored = examples.order_by("question__category__position", "question__position", "position")
+    assert [e.code for e in stored] == blocks and len(blocks) == 28
     q23 = questions.get(number="23")
     assert list(q23.examples.values_list("language", flat=True)) == ["dockerfile", "yaml"]
     assert "highlight" in q23.examples.first().highlighted_html
