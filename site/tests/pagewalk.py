@@ -54,13 +54,7 @@ def site_pages(seed_set, user, django_user_model):
     category = question.category
     Bookmark.objects.create(user=user, question=question)
     suspend_card(user, questions[-2].pk)
-    # The settings page after a fit, and a fit still running (its own page and the generic job page).
-    review_settings = settings_for(user)
-    figures = {"log_loss": 0.3412, "rmse": 0.0521}
-    ReviewSettings.objects.filter(pk=review_settings.pk).update(fit={
-        "at": "2026-01-05T10:00:00+00:00", "reviews": 512, "seconds": 3.1, "default": figures,
-        "current": figures, "new": {"log_loss": 0.3207, "rmse": 0.0433}, "adopted": True,
-    })
+    # A fit still running: its own page and the generic job page.
     fit_job = Job.objects.create(kind=optimizer.KIND, task_path="progress.optimizer.fit_parameters", user=user,
                                  state=Job.State.RUNNING, progress=40, stage="Fitting 512 reviews")
 
@@ -92,6 +86,13 @@ def site_pages(seed_set, user, django_user_model):
         drills.save(user, done_drill.pk, position, covered=[0] if position else [], rating=None, duration_ms=30_000,
                     now=now)
 
+    # The settings page after a fit (set last: the steps above save the settings row whole).
+    review_settings = settings_for(user)
+    figures = {"log_loss": 0.3412, "rmse": 0.0521}
+    ReviewSettings.objects.filter(pk=review_settings.pk).update(fit={
+        "at": "2026-01-05T10:00:00+00:00", "reviews": 512, "seconds": 3.1, "default": figures,
+        "current": figures, "new": {"log_loss": 0.3207, "rmse": 0.0433}, "adopted": True,
+    })
     cards = f"/sets/{seed_set.slug}/{category.slug}/cards/1/"
     public = [
         ("home", "/"), ("set", seed_set.get_absolute_url()), ("category", category.get_absolute_url()),
