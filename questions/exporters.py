@@ -82,7 +82,13 @@ def to_markdown(question_set: QuestionSet) -> str:
     Expects categories and their listed questions prefetched (see questions.export_views._export_set),
     but works without.
     """
-    blocks = [f"# {question_set.title}"]
+    blocks = []
+    # Where the set comes from and its license travel with every copy (the MIT license asks for its notice).
+    meta = [f"{key}: {value}" for key, value in (("source", question_set.source_url), ("license", question_set.license))
+            if value]
+    if meta:
+        blocks.append("---\n" + "\n".join(meta) + "\n---")
+    blocks.append(f"# {question_set.title}")
     if question_set.intro_md:
         blocks.append(question_set.intro_md)
     for category in question_set.categories.all():
