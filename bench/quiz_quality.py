@@ -47,9 +47,7 @@ def main() -> None:
     from quizzes.quality import Report, corpora_dir
 
     paths = [SEED]
-    corpora = corpora_dir()
-    if corpora:
-        paths += sorted(p for p in corpora.glob("*.md") if p.name != "SOURCES.md")
+    paths += sorted(p for p in corpora_dir().glob("*.md") if p.name != "SOURCES.md")
     sets = []
     for path in paths:
         report = sync(parse(path.read_bytes(), path.name))

@@ -26,6 +26,8 @@ GENERIC = {
     "what", "when", "why", "how", "which", "does", "do", "is", "are", "the", "a", "an", "of", "in", "on", "to",
     "and", "or", "for", "with", "you", "your", "can", "it", "its", "be", "way", "ways", "purpose", "describe",
     "main", "key", "role", "example", "give", "mean", "meant", "djang", "differenc",
+    # how-to verbs: "How do you implement caching?" is about caching, not about redirects one implements
+    "implement", "create", "creat", "custom", "handle", "handl", "write", "writ", "make",
 }
 _WORD_RE = re.compile(r"\w+")
 _LEXEME_RE = re.compile(r"'((?:[^']|'')+)'")

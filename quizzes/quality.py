@@ -10,12 +10,9 @@ from django.conf import settings
 from .kinds import KINDS
 
 
-def corpora_dir() -> Path | None:
-    """content/tests/corpora/ when present, else the shared corpora beside the worktree."""
-    for path in (Path(settings.BASE_DIR) / "content" / "tests" / "corpora", Path(settings.BASE_DIR).parent / "shared" / "corpora"):
-        if path.is_dir():
-            return path
-    return None
+def corpora_dir() -> Path:
+    """The real documents the repository ships for its tests (content/tests/corpora/)."""
+    return Path(settings.BASE_DIR) / "content" / "tests" / "corpora"
 
 
 @dataclass

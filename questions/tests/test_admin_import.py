@@ -1,8 +1,10 @@
 """The admin import page: who may use it, upload → preview → apply/cancel, history, bad input."""
 
+import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -349,3 +351,20 @@ def test_each_set_shows_its_last_import(importer_client, admin_user, client, dja
     assert reverse("exports:export_anki", args=[question_set.slug]) in page
 
 
+
+
+@pytest.mark.django_db
+def test_the_readmes_admin_who_can_import_can(client, django_user_model):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("### An admin who can import"):readme.index("## Importing question sets")]
+    assert "createsuperuser" in section
+    app_label, codename = re.search(r"`(\w+)\.(import_questionset)`", section).groups()
+    staff = django_user_model.objects.create_user("ines", "ines@example.com", "pw", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename),
+                               Permission.objects.get(codename="view_questionset"))
+    client.force_login(staff)
+    assert client.get(UPLOAD).status_code == 200
+    assert f'href="{UPLOAD}"' in client.get(reverse("admin:questions_questionset_changelist")).content.decode()
+    superuser = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(superuser)
+    assert client.get(UPLOAD).status_code == 200

@@ -71,8 +71,6 @@ def _import(path):
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.stem)
 def test_markdown_round_trip(path):
-    if not path.exists():
-        pytest.skip(f"{path} is not present")
     original, question_set = _import(path)
     exported = exporters.to_markdown(question_set)
 
@@ -98,8 +96,6 @@ def test_markdown_round_trip(path):
 def test_round_trip_counts_of_the_shared_corpora():
     devlovers = CORPORA / "django-devlovers-en.md"
     sql = CORPORA / "sql-python-datascience-technical.md"
-    if not (devlovers.exists() and sql.exists()):
-        pytest.skip("shared corpora not present")
     for path, questions, categories in ((devlovers, 100, 1), (sql, 40, 3)):
         _, question_set = _import(path)
         again = parse(exporters.to_markdown(question_set))

@@ -1,10 +1,14 @@
 """First steps: what the home page offers, per-set actions, whole-set flashcards, "Also in" links."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from content.parser import parse
 from questions.models import Category, Question, QuestionSet
 from questions.related import compute
 
@@ -106,3 +110,27 @@ def test_question_page_shows_also_in_from_cache(signed_in, tiny_set, second_set,
     assert "<code>select_related()</code>" in html and tiny_set.title.replace("&", "&amp;") in html
     unrelated = Question.objects.get(category__question_set=second_set, slug="unrelated")
     assert "Also in other sets" not in signed_in.get(unrelated.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_shipped_sets_link_questions_on_the_same_topic_both_ways(client, seed_set):
+    devlovers_path = Path(settings.BASE_DIR) / "content" / "sets" / "django-devlovers-en.md"
+    devlovers = QuestionSet.objects.get(pk=QuestionSet.objects.sync(
+        parse(devlovers_path.read_bytes(), devlovers_path.name)).question_set_id)
+    cache.clear()
+    links = compute()
+
+    def titles(title, of):
+        question = Question.objects.get(category__question_set=of, title=title)
+        return [link["title"] for link in links.get(question.pk, [])], question
+
+    caching, seed_caching = titles("How do you implement caching in Django?", seed_set)
+    assert caching == ["How does caching work in Django? Main caching approaches."]  # not redirects or pagination
+    middleware, _ = titles("How do you create custom middleware in Django?", seed_set)
+    assert "How do you create custom middleware?" in middleware and all("iddleware" in t for t in middleware)
+    back, devlovers_caching = titles("How does caching work in Django? Main caching approaches.", devlovers)
+    assert seed_caching.title in back
+    for question, other in ((seed_caching, devlovers), (devlovers_caching, seed_set)):
+        page = client.get(question.get_absolute_url()).content.decode()
+        also_in = page[page.index('id="also-in-heading"'):page.index("</aside>", page.index('id="also-in-heading"'))]
+        assert other.title.replace("&", "&amp;") in also_in

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from content.parser import parse
 from questions.models import Question, QuestionSet
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +57,13 @@ def test_source_and_license_are_editable_in_the_admin(admin_client, seed_set):
     assert response.status_code == 302
     seed_set.refresh_from_db()
     assert (seed_set.source_url, seed_set.license) == ("https://example.org/set", "CC BY 4.0")
+
+
+def test_the_markdown_export_carries_source_and_license(client, shipped):
+    devlovers = QuestionSet.objects.get(source_name="django-devlovers-en.md")
+    exported = client.get(reverse("exports:export_markdown", args=[devlovers.slug])).content.decode()
+    assert exported.startswith(f"---\nsource: {DEVLOVERS}\nlicense: MIT\n---\n")
+    again = parse(exported, "exported.md")
+    assert (again.source_url, again.license, again.title) == (DEVLOVERS, "MIT", devlovers.title)
+    seed = QuestionSet.objects.get(source_name="django-interview-questions.md")
+    assert client.get(reverse("exports:export_markdown", args=[seed.slug])).content.decode().startswith("# ")

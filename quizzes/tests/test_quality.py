@@ -47,13 +47,11 @@ def _quizzes(question_set, seeds):
 
 def test_no_giveaways_no_repeats_over_seed_and_corpora(seed_set):
     sets = [seed_set]
-    corpora = corpora_dir()
-    if corpora:
-        for path in sorted(corpora.glob("*.md")):
-            if path.name != "SOURCES.md":
-                report = sync(parse(path.read_bytes(), path.name))
-                if report.question_set_id:
-                    sets.append(QuestionSet.objects.get(pk=report.question_set_id))
+    for path in sorted(corpora_dir().glob("*.md")):
+        if path.name != "SOURCES.md":
+            report = sync(parse(path.read_bytes(), path.name))
+            sets.append(QuestionSet.objects.get(pk=report.question_set_id))
+    assert len(sets) == 9  # the seed and the eight corpora
     report = Report()
     for question_set in sets:
         for items in _quizzes(question_set, range(4)):

@@ -92,6 +92,12 @@ def test_swipe_moves_between_flashcards(browser, live_server, site_pages):
     context = browser.new_context(base_url=live_server.url, **TOUCH)
     page = context.new_page()
     page.goto(next(p.url for p in site_pages if p.name == "anon-flashcards"))
+    page.goto(page.locator("#flashcard [rel=next]").get_attribute("href"))  # a card with Previous and Next
+    targets = page.locator(".answer-hidden .btn, #flashcard nav .btn")
+    assert targets.count() == 3  # Show answer, Previous, Next
+    for target in targets.all():
+        assert target.bounding_box()["height"] >= 44, target.inner_text()
+    page.go_back()
     _swipe(page, ".card-face", dx=-160)  # left: next card
     expect(page.get_by_test_id("card-position")).to_contain_text("2 /", timeout=10_000)
     _swipe(page, ".card-face", dx=160)  # right: back
@@ -105,6 +111,8 @@ def test_swipes_rate_a_revealed_flashcard(browser, live_server, site_pages):
     sign_in(page, "alice")
     page.goto(next(p.url for p in site_pages if p.name == "anon-flashcards") + "?reveal=1")
     expect(page.get_by_test_id("flashcard-rating")).to_be_visible()
+    for button in page.locator("[data-testid=flashcard-rating] .btn").all():
+        assert button.bounding_box()["height"] >= 44
     _swipe(page, ".card-face", dx=-160)  # left on a revealed card: Again
     expect(page.get_by_test_id("card-position")).to_contain_text("2 /", timeout=10_000)
     logs = ReviewLog.objects.filter(user__username="alice", source="flashcard")

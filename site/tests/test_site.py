@@ -1,6 +1,7 @@
 """Settings from the environment, production safety and /healthz."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -111,3 +112,30 @@ def test_the_account_adapter_imports_first_in_a_fresh_interpreter():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                             env={**os.environ, "DJANGO_SETTINGS_MODULE": "prepsite.settings"})
     assert result.returncode == 0, result.stderr
+
+
+def test_readme_documents_every_setting_read_from_the_environment():
+    read = set(re.findall(r"""["']((?:DJANGO|REDIS|IMPORT)_[A-Z_]+)["']""", (ROOT / "site" / "settings.py").read_text()))
+    readme = (ROOT / "README.md").read_text()
+    assert {"DJANGO_SECURE_SSL_REDIRECT", "DJANGO_HSTS_SECONDS", "DJANGO_EMAIL_BACKEND", "DJANGO_SITE_NAME"} <= read
+    assert [name for name in sorted(read) if f"`{name}`" not in readme] == []
+
+
+def test_readme_production_preview_turns_off_only_the_https_redirect_and_hsts():
+    readme = (ROOT / "README.md").read_text()
+    block = readme[readme.index("### Preview production locally"):]
+    block = block[block.index("```sh") + 5:block.index("```", block.index("```sh") + 5)]
+    exported = dict(re.findall(r"(DJANGO_[A-Z_]+)=(\S+)", block.replace("$(date +%s)", "1")))
+    assert "collectstatic" in block and "gunicorn" in block
+    result = manage(
+        "shell", "-c",
+        "from django.conf import settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
+        "s.SESSION_COOKIE_SECURE, s.EMAIL_BACKEND)",
+        **exported,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-5:] == ["False", "False", "0", "True", "django.core.mail.backends.console.EmailBackend"]
+    # Left out, production's defaults stand: redirect to HTTPS, a year of HSTS, mail over SMTP.
+    result = manage("shell", "-c", "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, "
+                    "s.SECURE_HSTS_SECONDS, s.EMAIL_BACKEND)", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
+    assert result.stdout.split()[-3:] == ["True", "31536000", "django.core.mail.backends.smtp.EmailBackend"]
