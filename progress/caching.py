@@ -47,8 +47,11 @@ def _version_query(user_id: int):
 
 
 def _version_with_parts_query(user_id: int, now: datetime):
-    return _versions(user_id, {f"{name}_{key}": expression for name, annotations in _version_parts.items()
-                               for key, expression in annotations(now).items()})
+    interviews = (Interview.objects.filter(user_id=OuterRef("pk")).order_by().values("user_id")
+                  .annotate(n=Count("*")).values("n"))
+    return _versions(user_id, {"interviews": Coalesce(Subquery(interviews), 0), **{
+        f"{name}_{key}": expression for name, annotations in _version_parts.items()
+        for key, expression in annotations(now).items()}})
 
 
 def progress_version(user) -> tuple:
@@ -61,8 +64,14 @@ def progress_version(user) -> tuple:
 def progress_version_with_parts(user, now: datetime) -> tuple:
     """progress_version with the other apps' registered parts as of `now`, in the same one query:
     for the pages that show those apps' rows (the dashboard)."""
+    return dashboard_version(user, now)[0]
+
+
+def dashboard_version(user, now: datetime) -> tuple[tuple, bool]:
+    """progress_version_with_parts, and whether the user has any interview date at all (the same
+    query counts them, so a user with none needs no query for them)."""
     rows = precompiled.run("progress-version-with-parts", _version_with_parts_query, user.pk, now)
-    return tuple(rows[0].values()) if rows else ()
+    return (tuple(rows[0].values()), rows[0]["interviews"] > 0) if rows else ((), True)
 
 
 def interviews_state(interviews) -> tuple:

@@ -354,13 +354,13 @@ def _dashboard_response(request, invalid: OutcomeForm | None = None) -> Template
     review_settings = _settings(request)
     now = services.utc_now()
     today = review_settings.local_day(now)
-    upcoming, awaiting = services.interviews_for(request.user, today)
+    version, any_interviews = caching.dashboard_version(request.user, now)
+    upcoming, awaiting = services.interviews_for(request.user, today) if any_interviews else ([], [])
     readiness_on = upcoming[0].on if upcoming else None
     # One key for the figures and the whole page: everything of the user's the page shows, the
     # interviews and other apps' sections (the recent quizzes, in the version) included, and the minute.
     key = caching.user_key("dashboard", request.user, review_settings, now, readiness_on,
-                           caching.interviews_state(upcoming + awaiting),
-                           version=caching.progress_version_with_parts(request.user, now))
+                           caching.interviews_state(upcoming + awaiting), version=version)
 
     def figures():
         return caching.cached(key, lambda: {
