@@ -13,7 +13,8 @@ whole write; ReviewLog rows are counted against ratings sent.
 
 Targets (issue 10), as ratios to the hello-world rate: signed-in question >= 0.25, /review/
 >= 0.2, /quizzes/ >= 0.2, /progress/ >= 0.1, anonymous question >= 0.85, rating POST >= 0.15;
-p99 < 100 ms and 0 errors on every page.
+p99 < 100 ms and 0 errors on every page. A last row, not a page, is the floor of any rating: the
+hello-world plus one durable PostgreSQL transaction that locks a row and inserts two.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ TARGETS = {
     "signed-in /progress/": 0.1,
     "rating POST": 0.15,
 }
+# Not a page: bare Django plus the database work any rating must do (bench/hello_world.py's /write).
+FLOOR = "floor of a rating: hello-world + a durable 2-row write"
 
 
 def run(cmd, env, **kwargs):
@@ -63,6 +66,10 @@ def prepare_database(url: str, env: dict) -> None:
         "cur.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(sys.argv[2])))\n"
     )
     run([PYTHON, "-c", script, url, name], {**env, "DATABASE_URL": f"{base}/postgres"})
+    floor = ("import psycopg2, sys\nconn = psycopg2.connect(sys.argv[1]); conn.autocommit = True\n"
+             "conn.cursor().execute('CREATE TABLE bench_floor (id bigserial PRIMARY KEY, kind text NOT NULL,"
+             " card bigint, at timestamptz NOT NULL DEFAULT now())')\n")
+    run([PYTHON, "-c", floor, url], env)
     run([PYTHON, "manage.py", "migrate", "-v0"], env)
     out = run([PYTHON, "manage.py", "import_questions", "--shipped"], env).stdout
     print(out.strip().splitlines()[0] if out.strip() else "imported")
@@ -213,7 +220,7 @@ def main() -> None:
     lua.close()
 
     hello_port = args.port + 1
-    hello_env = {**os.environ, "PYTHONPATH": str(BENCH)}
+    hello_env = {**os.environ, "PYTHONPATH": str(BENCH), "BENCH_WRITE_DSN": args.database_url}
     hello_server = start("hello_world:application", hello_port, args.workers, hello_env)
     site = start("prepsite.wsgi:application", args.port, args.workers, env)
     base = f"http://127.0.0.1:{args.port}"
@@ -230,6 +237,8 @@ def main() -> None:
         for name, (path, headers) in pages.items():
             wrk(base + path, args.connections, 2, headers=headers)  # warm-up: caches, connections
             results[name] = wrk(base + path, args.connections, args.duration, headers=headers)
+        wrk(f"http://127.0.0.1:{hello_port}/write", args.connections, 2)
+        results[FLOOR] = wrk(f"http://127.0.0.1:{hello_port}/write", args.connections, args.duration)
         before = count_logs(env)
         results["rating POST"] = wrk(base + fixture["review"], args.connections, args.duration, script=lua.name)
         time.sleep(2)  # POSTs in flight when wrk stopped still finish
@@ -244,8 +253,8 @@ def main() -> None:
     print(f"\ngunicorn {args.workers} sync workers, PostgreSQL, "
           f"{'Redis' if args.redis_url else 'in-process'} cache, wrk {args.connections} connections, "
           f"{args.duration}s per page after a 2s warm-up, X-Forwarded-Proto: https\n")
-    print(f"| page | req/s | p50 ms | p99 ms | errors | x hello | target |")
-    print(f"|---|---|---|---|---|---|---|")
+    print("| page | req/s | p50 ms | p99 ms | errors | x hello | target |")
+    print("|---|---|---|---|---|---|---|")
     for name, r in results.items():
         target = TARGETS.get(name)
         print(f"| {name} | {r['rate']:.1f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | "
@@ -257,7 +266,7 @@ def main() -> None:
               for name, target in TARGETS.items()}
     # wrk counts only the responses it read: a POST in flight at the stop is written but not counted
     checks["no rating lost or doubled"] = rated <= logged <= rated + args.connections and cards == logged
-    checks["p99 < 100 ms on every page"] = all(r["p99"] < 100 for r in results.values())
+    checks["p99 < 100 ms on every page"] = all(r["p99"] < 100 for name, r in results.items() if name != FLOOR)
     checks["0 errors"] = all(r["errors"] == 0 for r in results.values())
     print()
     for label, ok in checks.items():
