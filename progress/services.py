@@ -47,7 +47,7 @@ def settings_for(user, browser_time_zone: str = "", *, save: bool = False) -> Re
     Without `save` nothing is written (GET requests): a user without settings gets unsaved defaults.
     """
     if save:
-        review_settings, _ = ReviewSettings.objects.get_or_create(user=user)
+        review_settings = _saved_settings(user) or ReviewSettings.objects.get_or_create(user=user)[0]
     else:
         review_settings = _saved_settings(user) or ReviewSettings(user=user)
     if not review_settings.time_zone and valid_time_zone(browser_time_zone):
