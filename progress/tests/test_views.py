@@ -99,6 +99,22 @@ def test_rating_swaps_in_next_card_and_counts(signed_in, user, questions):
 
 
 @pytest.mark.django_db
+def test_every_action_of_a_scoped_session_keeps_its_scope(signed_in, user, questions):
+    """Rate, bury, suspend and undo each post the session's category back, on the page and in the swap."""
+    category = questions[0].category
+    card = current_card(signed_in.get(REVIEW, {"category": category.pk}))
+    swapped = signed_in.post(rate_url(card), {"rating": 3, "version": card.version, "category": category.pk},
+                             headers=HTMX).content.decode()
+    page = signed_in.get(REVIEW, {"category": category.pk}).content.decode()
+    hidden = f'<input type="hidden" name="category" value="{category.pk}">'
+    for html in (page, swapped):
+        forms = re.findall(r"<form[^>]*hx-post=\"([^\"]+)\"[^>]*>(.*?)</form>", html, re.S)
+        actions = {url.rstrip("/").split("/")[-1]: body for url, body in forms}
+        assert {"rate", "bury", "suspend", "undo"} <= set(actions)
+        assert all(hidden in actions[name] for name in ("rate", "bury", "suspend", "undo"))
+
+
+@pytest.mark.django_db
 def test_rating_without_htmx_redirects_back_to_session(signed_in, question_set):
     card = current_card(signed_in.get(REVIEW, {"set": question_set.slug}))
     response = signed_in.post(rate_url(card), {"rating": 1, "version": 0, "set": question_set.slug})
