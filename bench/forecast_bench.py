@@ -39,7 +39,7 @@ def seed():
     from django.core.management import call_command
     from django.db import transaction
 
-    from progress.models import Card, Interview, ReviewLog, ReviewSettings, State, scheduler_for
+    from progress.models import Card, Interview, ReviewLog, ReviewSettings, scheduler_for
     from questions.models import Category, Question, QuestionSet
 
     call_command("migrate", verbosity=0)
