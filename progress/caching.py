@@ -61,15 +61,10 @@ def progress_version(user) -> tuple:
     return tuple(rows[0].values()) if rows else ()
 
 
-def progress_version_with_parts(user, now: datetime) -> tuple:
-    """progress_version with the other apps' registered parts as of `now`, in the same one query:
-    for the pages that show those apps' rows (the dashboard)."""
-    return dashboard_version(user, now)[0]
-
-
 def dashboard_version(user, now: datetime) -> tuple[tuple, bool]:
-    """progress_version_with_parts, and whether the user has any interview date at all (the same
-    query counts them, so a user with none needs no query for them)."""
+    """progress_version with the other apps' registered parts as of `now`, in the same one query, for
+    the pages that show those apps' rows (the dashboard); and whether the user has any interview date
+    at all (the same query counts them, so a user with none needs no query for them)."""
     rows = precompiled.run("progress-version-with-parts", _version_with_parts_query, user.pk, now)
     return (tuple(rows[0].values()), rows[0]["interviews"] > 0) if rows else ((), True)
 

@@ -9,38 +9,17 @@ username, the path, pending messages) are in the key or bypass the cache here.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 
 TIMEOUT = 300
 # Stands for the request's masked CSRF token in a cached page; any masked token of the
 # visitor's secret is valid, so a fresh one per request keeps each response unique.
 TOKEN_MARK = "csrf-token-filled-in-per-request-7d1b"
-
-
-_INDEX = {char: i for i, char in enumerate(CSRF_ALLOWED_CHARS)}
-_N = len(CSRF_ALLOWED_CHARS)
-_UNBIASED = 256 - 256 % _N  # random bytes below this fall evenly on the characters
-
-
-def masked_token(request) -> str:
-    """django.middleware.csrf.get_token: the same format and side effect, but the mask's 32 characters
-    come from one os.urandom call, not 32 (Django's way cost a tenth of a cached page)."""
-    secret = request.META.get("CSRF_COOKIE")
-    if secret is None or len(secret) != CSRF_SECRET_LENGTH:
-        return get_token(request)  # no cookie yet: Django makes one
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # as get_token: the cookie's expiry is renewed
-    mask = []
-    while len(mask) < CSRF_SECRET_LENGTH:
-        mask += [byte % _N for byte in secrets.token_bytes(48) if byte < _UNBIASED]
-    mask = mask[:CSRF_SECRET_LENGTH]
-    return "".join(CSRF_ALLOWED_CHARS[m] for m in mask) + "".join(
-        CSRF_ALLOWED_CHARS[(_INDEX[char] + m) % _N] for char, m in zip(secret, mask))
 
 
 def cacheable(response: TemplateResponse, *parts, fill=None) -> TemplateResponse:
@@ -74,7 +53,7 @@ def cache_signed_in(view):
         raw = repr((request.user.pk, request.user.get_username(), request.get_full_path(),
                     response.template_name, parts))
         key = "signed-in-page:" + hashlib.sha256(raw.encode()).hexdigest()
-        token = masked_token(request)
+        token = get_token(request)
         hit = cache.get(key)
         if hit is not None:
             content, content_type, vary = hit
