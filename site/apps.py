@@ -17,6 +17,16 @@ class PrepsiteConfig(AppConfig):
 
         post_save.connect(forget_user, sender=get_user_model(), dispatch_uid="prepsite.forget_user_saved")
         post_delete.connect(forget_user, sender=get_user_model(), dispatch_uid="prepsite.forget_user_deleted")
+        from django.core.signals import request_finished, request_started
+        from django.test.signals import setting_changed
+
+        from .connections import note_healthy, skip_recent_checks
+        from .pagecache import forget_local_copies
+
+        # Connected after django.db's own receivers, so they run after them.
+        request_started.connect(skip_recent_checks, dispatch_uid="prepsite.skip_recent_checks")
+        request_finished.connect(note_healthy, dispatch_uid="prepsite.note_healthy")
+        setting_changed.connect(forget_local_copies, dispatch_uid="prepsite.forget_local_copies")
         from . import checks  # noqa: F401  (registers the system checks)
         from .jobs import start_worker_inside_runserver
 

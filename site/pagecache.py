@@ -3,14 +3,18 @@
 A view that read its reader's state marks its TemplateResponse with `cacheable(response, parts)`;
 `parts` must hold every per-user value the page shows, so a write that changes the page changes
 the key (nothing is invalidated, nothing goes stale). The base template's own per-user bits (the
-username, the path, pending messages) are in the key or bypass the cache here.
+username, the path, pending messages) are in the key or bypass the cache here. As no entry ever
+changes, a worker also keeps copies of the last pages it served (SIGNED_IN_PAGES_KEPT_LOCALLY):
+a repeat load then costs no round trip to the shared cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -20,6 +24,37 @@ TIMEOUT = 300
 # Stands for the request's masked CSRF token in a cached page; any masked token of the
 # visitor's secret is valid, so a fresh one per request keeps each response unique.
 TOKEN_MARK = "csrf-token-filled-in-per-request-7d1b"
+
+
+_local: dict[str, tuple[float, tuple]] = {}
+
+
+def _get(key: str):
+    kept = settings.SIGNED_IN_PAGES_KEPT_LOCALLY
+    found = _local.get(key) if kept else None
+    if found is not None and found[0] > time.monotonic():
+        return found[1]
+    hit = cache.get(key)
+    if hit is not None and kept:
+        _keep(key, hit, kept)
+    return hit
+
+
+def _set(key: str, page: tuple) -> None:
+    cache.set(key, page, TIMEOUT)
+    if settings.SIGNED_IN_PAGES_KEPT_LOCALLY:
+        _keep(key, page, settings.SIGNED_IN_PAGES_KEPT_LOCALLY)
+
+
+def _keep(key: str, page: tuple, kept: int) -> None:
+    if len(_local) >= kept:
+        _local.clear()
+    _local[key] = (time.monotonic() + TIMEOUT, page)
+
+
+def forget_local_copies(**kwargs) -> None:
+    """setting_changed receiver: a page rendered under other settings is not the same page."""
+    _local.clear()
 
 
 def cacheable(response: TemplateResponse, *parts, fill=None) -> TemplateResponse:
@@ -54,7 +89,7 @@ def cache_signed_in(view):
                     response.template_name, parts))
         key = "signed-in-page:" + hashlib.sha256(raw.encode()).hexdigest()
         token = get_token(request)
-        hit = cache.get(key)
+        hit = _get(key)
         if hit is not None:
             content, content_type, vary = hit
             fresh = HttpResponse(content.replace(TOKEN_MARK, token), content_type=content_type)
@@ -65,8 +100,7 @@ def cache_signed_in(view):
         response.render()
         if not response.cookies and not response.has_header("HX-Trigger"):
             content = response.content.decode(response.charset)
-            cache.set(key, (content.replace(token, TOKEN_MARK), response["Content-Type"], response.get("Vary", "")),
-                      TIMEOUT)
+            _set(key, (content.replace(token, TOKEN_MARK), response["Content-Type"], response.get("Vary", "")))
         return response
 
     return wrapper

@@ -197,9 +197,12 @@ if REDIS_URL:
     # of truth (prepsite.auth drops a user's copy when the user is saved).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     AUTH_USER_CACHE_TIMEOUT = 60
+    # Signed-in pages are keyed by everything they show, so a worker's own copy is never stale.
+    SIGNED_IN_PAGES_KEPT_LOCALLY = 256
 else:
     # A per-process cache cannot drop other workers' copies of a user or a session: read both each time.
     AUTH_USER_CACHE_TIMEOUT = 0
+    SIGNED_IN_PAGES_KEPT_LOCALLY = 0  # the in-process cache is already local
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from prepsite import precompiled
 from quizzes import services
 from quizzes.models import Attempt, AttemptItem, FinishReason
 
@@ -15,7 +16,8 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def writes(ctx) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)]
+    statements = [precompiled.statement_sql(q["sql"]) for q in ctx.captured_queries]
+    return [sql for sql in statements if sql.lstrip().upper().startswith(WRITES)]
 
 
 def get_all(client, attempt, expired=False) -> list[str]:

@@ -1,6 +1,11 @@
 """prepsite.precompiled runs the ORM's statement with each call's ids, and gives what the ORM gives."""
 
+import os
+
 import pytest
+from django.db import DataError, connection
+from django.db.models import F, Value
+from django.test.utils import CaptureQueriesContext
 
 from prepsite import precompiled
 from questions.models import Question
@@ -43,3 +48,44 @@ def test_datetimes_and_dates_take_their_stand_ins_places(make_question, user):
                timezone.now() + timedelta(days=1)):
         for day in (date(2029, 12, 31), date(2030, 1, 2)):
             assert precompiled.run("test-before", _updated_before, set_id, at, day) == list(_updated_before(set_id, at, day))
+
+
+postgresql_only = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                                     reason="statements are prepared on PostgreSQL only")
+
+
+def _share(question_id):
+    # 100 / (pk - id): a division by zero when run for the question's own id, at EXECUTE, not at PREPARE
+    return Question.objects.filter(pk__gte=0).order_by("pk").annotate(
+        share=Value(100) / (F("pk") - Value(question_id))).values("pk", "share")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_is_prepared_once_per_connection_then_executed(make_question):
+    question = make_question("One")
+    connection.close()
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(3):
+            assert precompiled.run("test-by-set", _by_set, question.category.question_set_id) == [
+                {"pk": question.pk, "updated_at": question.updated_at}]
+    first, *rest = [q["sql"] for q in captured]
+    assert first.startswith("PREPARE precompiled_") and " AS SELECT " in first
+    assert len(rest) == 2 and all(sql.startswith("EXECUTE precompiled_") for sql in rest)
+    assert precompiled.statement_sql(rest[0]) == precompiled.statement_sql(first) != first
+    assert precompiled.statement_sql(rest[0]).startswith("SELECT ")
+    connection.close()  # a new connection has no prepared statements: the next call prepares again
+    with CaptureQueriesContext(connection) as captured:
+        precompiled.run("test-by-set", _by_set, question.category.question_set_id)
+    assert captured.captured_queries[0]["sql"].startswith("PREPARE ")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_first_call_that_fails_leaves_the_next_calls_working(make_question):
+    question = make_question("One")
+    connection.close()
+    with pytest.raises(DataError):  # division by zero: PREPARE took, EXECUTE failed
+        precompiled.run("test-share", _share, question.pk)
+    for _ in range(2):
+        assert precompiled.run("test-share", _share, question.pk + 1) == list(_share(question.pk + 1))
