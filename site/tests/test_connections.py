@@ -1,4 +1,4 @@
-"""prepsite.connections: a connection that just ended a request cleanly skips Django's SELECT 1; an idle one is checked."""
+"""prepsite.connections: a connection that just ran a query skips Django's SELECT 1; an idle one is checked."""
 
 import os
 
@@ -31,15 +31,21 @@ def _request():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_busy_connection_is_checked_only_after_an_idle_spell(checks):
+    connection.close()
     connection.ensure_connection()
     _request()
     assert len(checks) == 1, "a connection that served no request yet is checked"
     _request()
     _request()
     assert len(checks) == 1, "one that ended a request just now is not"
-    connection.healthy_at -= connections.RECENT
+    connection.succeeded_at -= connections.RECENT
     _request()
     assert len(checks) == 2, "one idle for RECENT seconds is checked again"
+    connection.succeeded_at -= connections.RECENT
+    request_started.send(sender=None)  # a request that runs no query vouches for nothing
+    request_finished.send(sender=None)
+    _request()
+    assert len(checks) == 3
 
 
 @pytest.mark.django_db(transaction=True)
