@@ -17,16 +17,10 @@ class PrepsiteConfig(AppConfig):
 
         post_save.connect(forget_user, sender=get_user_model(), dispatch_uid="prepsite.forget_user_saved")
         post_delete.connect(forget_user, sender=get_user_model(), dispatch_uid="prepsite.forget_user_deleted")
-        from django.core.signals import request_started
-        from django.db.backends.signals import connection_created
         from django.test.signals import setting_changed
 
-        from .connections import skip_recent_checks, watch
         from .pagecache import forget_local_copies
 
-        connection_created.connect(watch, dispatch_uid="prepsite.watch_connections")
-        # Connected after django.db's own receiver, so it runs after it.
-        request_started.connect(skip_recent_checks, dispatch_uid="prepsite.skip_recent_checks")
         setting_changed.connect(forget_local_copies, dispatch_uid="prepsite.forget_local_copies")
         from . import checks  # noqa: F401  (registers the system checks)
         from .jobs import start_worker_inside_runserver

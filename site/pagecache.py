@@ -3,9 +3,9 @@
 A view that read its reader's state marks its TemplateResponse with `cacheable(response, parts)`;
 `parts` must hold every per-user value the page shows, so a write that changes the page changes
 the key (nothing is invalidated, nothing goes stale). The base template's own per-user bits (the
-username, the path, pending messages) are in the key or bypass the cache here. As no entry ever
-changes, a worker also keeps copies of the last pages it served (SIGNED_IN_PAGES_KEPT_LOCALLY):
-a repeat load then costs no round trip to the shared cache.
+username, the path, pending messages) are in the key or bypass the cache here. As an entry never
+changes, a worker also keeps copies of pages it served (up to SIGNED_IN_PAGES_KEPT_LOCALLY, for
+LOCAL_TIMEOUT seconds): a repeat load then costs no round trip to the shared cache.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 
 TIMEOUT = 300
+LOCAL_TIMEOUT = 60  # a copy outlives its shared entry by at most this
 # Stands for the request's masked CSRF token in a cached page; any masked token of the
 # visitor's secret is valid, so a fresh one per request keeps each response unique.
 TOKEN_MARK = "csrf-token-filled-in-per-request-7d1b"
@@ -49,7 +50,7 @@ def _set(key: str, page: tuple) -> None:
 def _keep(key: str, page: tuple, kept: int) -> None:
     if len(_local) >= kept:
         _local.clear()
-    _local[key] = (time.monotonic() + TIMEOUT, page)
+    _local[key] = (time.monotonic() + LOCAL_TIMEOUT, page)
 
 
 def forget_local_copies(**kwargs) -> None:

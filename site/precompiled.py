@@ -5,16 +5,19 @@ from a values() QuerySet built with stand-in ids (and datetimes and dates); each
 the real values in their places and converts the values as the ORM would.
 
 On PostgreSQL each statement is also prepared once per connection (PREPARE, then EXECUTE): the
-server plans a small query in several times what it takes to run it, and a prepared statement is
-planned once. That needs a session-level connection; PgBouncer's transaction mode would not keep it.
+server takes several times longer to plan a small query than to run it, and a prepared statement
+is parsed once and, from its sixth run, planned once when a generic plan costs no more than the
+custom ones (plan_cache_mode auto). That needs a session-level connection, not PgBouncer's
+transaction mode.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, date, datetime
 
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models.query import get_related_populators
 
 STAND_INS = (-7_000_001, -7_000_002, -7_000_003)
@@ -22,8 +25,12 @@ DATETIME_STAND_INS = tuple(datetime(1901, 2, 3, 4, 5, second, tzinfo=UTC) for se
 DATE_STAND_INS = tuple(date(1901, 2, day) for day in range(1, 7))
 _compiled: dict[tuple[str, str], tuple] = {}
 _PLACEHOLDER = re.compile(r"%[s%]")
-_STATEMENT = re.compile(r"(?:PREPARE|EXECUTE) (precompiled_\d+)_\d+")
+_STATEMENT = re.compile(r"(?:PREPARE|EXECUTE) (precompiled_[0-9a-f]+)_\d+")
 _sql_of: dict[str, str] = {}
+# A PREPARE the server refused because a guessed parameter type fits no operator or function: these
+# statements run unprepared in this process.
+_UNPREPARABLE_CODES = {"42883", "42P18", "42804", "42725"}
+_unpreparable: set[str] = set()
 # The parameter types PREPARE is told; "unknown" lets the server infer one from the statement.
 _PG_TYPES = {bool: "boolean", int: "bigint", float: "double precision", str: "unknown", datetime: "timestamptz",
              date: "date"}
@@ -56,19 +63,19 @@ def _compiled_for(name: str, build, stand_ins) -> tuple:
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
         converters = compiler.get_converters([column[0] for column in compiler.select[:compiler.col_count]])
         compiled = _compiled[key] = (queryset.db, sql, tuple(params), names, compiler, converters,
-                                     _prepare_statement(len(_compiled), sql, params))
+                                     _prepare_statement(sql, params))
     return compiled
 
 
-def _prepare_statement(number: int, sql: str, params) -> tuple[str, str] | None:
-    """The statement's name, and the rest of its PREPARE: the types of the stand-ins and constants, and
-    the SQL with $n for each %s."""
+def _prepare_statement(sql: str, params) -> tuple[str, str] | None:
+    """The statement's name (from its text: the same in every process and thread), and the rest of its
+    PREPARE: the types of the stand-ins and constants, and the SQL with $n for each %s."""
     if not params:
         return None
     positions = iter(range(1, len(params) + 1))
     body = _PLACEHOLDER.sub(lambda m: f"${next(positions)}" if m.group() == "%s" else m.group(), sql)
     types = ", ".join(_PG_TYPES.get(type(value), "unknown") for value in params)
-    name = f"precompiled_{number}"
+    name = "precompiled_" + hashlib.sha256(f"{types}|{sql}".encode()).hexdigest()[:20]
     _sql_of[name] = sql
     return name, f" ({types}) AS {body}"
 
@@ -80,10 +87,10 @@ def statement_sql(sql: str) -> str:
 
 
 def _prepared(connection) -> dict:
-    """The names prepared on this database connection; a new connection starts with none."""
+    """This database connection's prepared statements by name and the failures of each; a new connection has none."""
     state = getattr(connection, "_precompiled_statements", None)
     if state is None or state["connection"] is not connection.connection:
-        state = connection._precompiled_statements = {"connection": connection.connection, "names": set(), "epoch": 0}
+        state = connection._precompiled_statements = {"connection": connection.connection, "as": {}, "failures": {}}
     return state
 
 
@@ -95,26 +102,40 @@ def _execute(compiled, stand_ins, ids) -> list:
     values = [real.get(p, p) if isinstance(p, (int, str, datetime, date)) and not isinstance(p, bool) else p
               for p in params]
     with connection.cursor() as cursor:
-        if statement is None or connection.vendor != "postgresql":
+        if statement is None or connection.vendor != "postgresql" or statement[0] in _unpreparable:
             cursor.execute(sql, values)
         else:
-            state = _prepared(connection)
-            name = f"{statement[0]}_{state['epoch']}"
-            execute = f"EXECUTE {name}({', '.join(['%s'] * len(values))})"
-            if name in state["names"]:
-                cursor.execute(execute, values)
-            else:
-                try:  # one round trip, so the first call counts as one query like every other
-                    cursor.execute(f"PREPARE {name}{statement[1]}; {execute}", values)
-                except Exception:
-                    # Whether PREPARE took is unknown: the next call prepares under another name.
-                    state["epoch"] += 1
-                    raise
-                state["names"].add(name)
+            _execute_prepared(connection, cursor, statement, sql, values)
         rows = cursor.fetchall()
     if converters:
         rows = list(compiler.apply_converters(rows, converters))
     return rows
+
+
+def _execute_prepared(connection, cursor, statement, sql, values) -> None:
+    base, rest = statement
+    state = _prepared(connection)
+    arguments = f"({', '.join(['%s'] * len(values))})"
+    name = state["as"].get(base)
+    if name is not None:
+        text = f"EXECUTE {name}{arguments}"
+    else:  # PREPARE and the first EXECUTE in one round trip, logged as one query like any other
+        name = f"{base}_{state['failures'].get(base, 0)}"
+        text = f"PREPARE {name}{rest}; EXECUTE {name}{arguments}"
+    try:
+        cursor.execute(text, values)
+    except DatabaseError as error:
+        # Whether it is prepared, and still fits its tables (a migration may have changed a column's
+        # type), is unknown: the next call prepares it again under another name.
+        state["as"].pop(base, None)
+        state["failures"][base] = state["failures"].get(base, 0) + 1
+        if getattr(error.__cause__, "pgcode", None) in _UNPREPARABLE_CODES and text.startswith("PREPARE"):
+            _unpreparable.add(base)
+            if not connection.in_atomic_block:  # nothing to roll back: run it unprepared now
+                cursor.execute(sql, values)
+                return
+        raise
+    state["as"][base] = name
 
 
 def run(name: str, build, *ids) -> list[dict]:

@@ -1,16 +1,16 @@
-"""prepsite.connections: a connection that just ran a query skips Django's SELECT 1; an idle one is checked."""
+"""prepsite.postgresql: a connection that just ran a query skips Django's SELECT 1; an idle one is checked."""
 
 import os
+from contextlib import closing
 
 import psycopg2
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, connections
 
-from prepsite import connections
+from prepsite.postgresql import base
 
 pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                reason="SQLite's connections are not kept between requests")
+                                reason="the backend is PostgreSQL's")
 
 
 @pytest.fixture
@@ -23,40 +23,37 @@ def checks(monkeypatch):
 
 
 def _request():
-    request_started.send(sender=None)
+    """What a request does to the connection: Django asks for a check at its start, then a query runs."""
+    connection.close_if_unusable_or_obsolete()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    request_finished.send(sender=None)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_busy_connection_is_checked_only_after_an_idle_spell(checks):
+    assert isinstance(connections["default"], base.DatabaseWrapper)
     connection.close()
     connection.ensure_connection()
     _request()
-    assert len(checks) == 1, "a connection that served no request yet is checked"
+    assert len(checks) == 1, "a connection that ran no query yet is checked"
     _request()
     _request()
-    assert len(checks) == 1, "one that ended a request just now is not"
-    connection.succeeded_at -= connections.RECENT
+    assert len(checks) == 1, "one that ran a query just now is not"
+    connection.succeeded_at -= base.RECENT
     _request()
     assert len(checks) == 2, "one idle for RECENT seconds is checked again"
-    connection.succeeded_at -= connections.RECENT
-    request_started.send(sender=None)  # a request that runs no query vouches for nothing
-    request_finished.send(sender=None)
-    _request()
-    assert len(checks) == 3
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_broken_just_after_a_request_fails_one_query_then_is_replaced(checks):
-    connection.ensure_connection()
+def test_a_connection_broken_just_after_a_query_fails_that_request_then_is_replaced(checks):
+    connection.close()
     _request()
-    with psycopg2.connect(**connection.get_connection_params()) as other, other.cursor() as cursor:
+    with closing(psycopg2.connect(**connection.get_connection_params())) as other, other.cursor() as cursor:
+        other.autocommit = True
         cursor.execute("SELECT pg_terminate_backend(%s)", [connection.connection.get_backend_pid()])
-    request_started.send(sender=None)
+    connection.close_if_unusable_or_obsolete()
     with pytest.raises((OperationalError, InterfaceError)), connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    request_finished.send(sender=None)
-    assert connection.connection is None, "Django drops it at the end of that request"
+    connection.close_if_unusable_or_obsolete()  # the request's end: Django finds it broken and drops it
+    assert connection.connection is None
     _request()

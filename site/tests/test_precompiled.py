@@ -1,10 +1,12 @@
 """prepsite.precompiled runs the ORM's statement with each call's ids, and gives what the ORM gives."""
 
 import os
+from unittest.mock import ANY
 
 import pytest
-from django.db import DataError, connection
+from django.db import DatabaseError, DataError, connection
 from django.db.models import F, Value
+from django.db.models.functions import Left
 from django.test.utils import CaptureQueriesContext
 
 from prepsite import precompiled
@@ -89,3 +91,33 @@ def test_a_first_call_that_fails_leaves_the_next_calls_working(make_question):
         precompiled.run("test-share", _share, question.pk)
     for _ in range(2):
         assert precompiled.run("test-share", _share, question.pk + 1) == list(_share(question.pk + 1))
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_that_stops_working_is_prepared_again(make_question):
+    question = make_question("One")
+    set_id = question.category.question_set_id
+    precompiled.run("test-by-set", _by_set, set_id)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as if a migration had changed what the statement reads
+    with pytest.raises(DatabaseError):
+        precompiled.run("test-by-set", _by_set, set_id)
+    with CaptureQueriesContext(connection) as captured:
+        assert precompiled.run("test-by-set", _by_set, set_id) == list(_by_set(set_id))
+    assert captured.captured_queries[0]["sql"].startswith("PREPARE ")
+
+
+def _starts(length):
+    # LEFT(text, integer): no LEFT(varchar, bigint), so the guessed bigint cannot be prepared
+    return Question.objects.order_by("pk").annotate(start=Left("title", Value(length))).values("pk", "start")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_the_server_cannot_prepare_runs_unprepared(make_question):
+    make_question("Question one")
+    assert precompiled.run("test-starts", _starts, 4) == list(_starts(4)) == [{"pk": ANY, "start": "Ques"}]
+    with CaptureQueriesContext(connection) as captured:
+        assert precompiled.run("test-starts", _starts, 8) == [{"pk": ANY, "start": "Question"}]
+    assert captured.captured_queries[0]["sql"].startswith("SELECT ")
