@@ -2,7 +2,8 @@
 
 Only with a shared cache (AUTH_USER_CACHE_TIMEOUT > 0, set when REDIS_URL is): a save or delete of
 the user drops the copy, and a per-process cache could not drop the other workers' copies. The
-session's auth hash is still checked against the (fresh) user's password on every request.
+session's auth hash is still checked against the (fresh) user's password on every request. With
+prepsite.sessions the copy comes in the same round trip as the session.
 """
 
 from django.conf import settings
@@ -18,12 +19,26 @@ def _key(backend_path: str, user_id) -> str:
     return f"auth-user:{backend_path}:{user_id}"
 
 
-def _backend_user(backend_path: str, user_id):
+# Which user copy each session named, as this worker last saw: prepsite.sessions fetches it with the session.
+_session_users: dict[str, str] = {}
+SESSIONS_REMEMBERED = 10_000
+
+
+def user_key_of_session(session_key: str | None) -> str | None:
+    return _session_users.get(session_key) if session_key else None
+
+
+def _backend_user(backend_path: str, user_id, session):
     timeout = settings.AUTH_USER_CACHE_TIMEOUT
     if not timeout:
         return load_backend(backend_path).get_user(user_id)
     key = _key(backend_path, user_id)
-    user = cache.get(key)
+    prefetched = getattr(session, "prefetched", None)
+    user = prefetched[1] if prefetched is not None and prefetched[0] == key else cache.get(key)
+    if session.session_key:
+        if len(_session_users) >= SESSIONS_REMEMBERED:
+            _session_users.clear()
+        _session_users[session.session_key] = key
     if user is None:
         user = load_backend(backend_path).get_user(user_id)
         if user is not None:  # an inactive or deleted user is asked again next time
@@ -41,7 +56,7 @@ def get_user(request):
         pass
     else:
         if backend_path in settings.AUTHENTICATION_BACKENDS:
-            user = _backend_user(backend_path, user_id)
+            user = _backend_user(backend_path, user_id, request.session)
             if hasattr(user, "get_session_auth_hash"):
                 session_hash = request.session.get(HASH_SESSION_KEY)
                 verified = bool(session_hash) and constant_time_compare(session_hash, user.get_session_auth_hash())

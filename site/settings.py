@@ -197,7 +197,7 @@ if REDIS_URL:
     DJANGO_REDIS_LOGGER = "prepsite.cache"
     # Signed-in requests read the session and the user from Redis; the database stays the source
     # of truth (prepsite.auth drops a user's copy when the user is saved).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "prepsite.sessions"  # cached_db, fetching the user's copy in the same round trip
     AUTH_USER_CACHE_TIMEOUT = 60
     # Signed-in pages are keyed by everything they show, so a worker's own copy is as fresh as Redis's.
     SIGNED_IN_PAGES_KEPT_LOCALLY = 256

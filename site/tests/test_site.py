@@ -52,7 +52,7 @@ def test_redis_url_switches_cache_and_sessions():
         "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)",
         REDIS_URL="redis://127.0.0.1:6379/5",
     )
-    assert result.stdout.split()[-2:] == ["django_redis.cache.RedisCache", "django.contrib.sessions.backends.cached_db"]
+    assert result.stdout.split()[-2:] == ["django_redis.cache.RedisCache", "prepsite.sessions"]
 
 
 def test_procfile_runs_gunicorn_and_release_imports():

@@ -8,9 +8,11 @@ from django.test.utils import CaptureQueriesContext
 HOME = "/"
 
 
-@pytest.fixture(autouse=True)
-def user_cache(settings):
+@pytest.fixture(autouse=True, params=["django.contrib.sessions.backends.cached_db", "prepsite.sessions"])
+def user_cache(request, settings):
+    """Each test runs with the user's copy read on its own and fetched with the session (production's)."""
     settings.AUTH_USER_CACHE_TIMEOUT = 60
+    settings.SESSION_ENGINE = request.param
     cache.clear()
 
 
@@ -53,3 +55,31 @@ def test_a_renamed_user_shows_at_once(signed_in, user):
     user.username = "alice-renamed"
     user.save()
     assert b"alice-renamed" in signed_in.get(HOME).content
+
+
+@pytest.mark.django_db
+def test_the_session_and_the_user_copy_come_in_one_round_trip(settings, signed_in, user, monkeypatch):
+    if settings.SESSION_ENGINE != "prepsite.sessions":
+        pytest.skip("prepsite.sessions only")
+    signed_in.get(HOME)  # this worker learns which copy the session names
+    calls, inside = [], []
+    real_get, real_get_many = cache.get, cache.get_many
+
+    def get(key, *args, **kwargs):
+        if not inside:
+            calls.append(("get", key))
+        return real_get(key, *args, **kwargs)
+
+    def get_many(keys, *args, **kwargs):  # the in-memory cache's get_many calls get() for each key
+        calls.append(("get_many", list(keys)))
+        inside.append(1)
+        try:
+            return real_get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(cache, "get", get)
+    monkeypatch.setattr(cache, "get_many", get_many)
+    assert b'data-testid="signed-in-user"' in signed_in.get(HOME).content
+    reads = [(name, keys) for name, keys in calls if "auth-user" in str(keys)]
+    assert len(reads) == 1 and reads[0][0] == "get_many" and any("session" in key for key in reads[0][1]), calls
