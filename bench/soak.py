@@ -97,6 +97,7 @@ def manage(env, *args) -> str:
 SETUP = f"""
 import json
 from datetime import timedelta
+from allauth.account.models import EmailAddress
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.utils import timezone
@@ -109,6 +110,7 @@ now = timezone.now()
 out = {{}}
 for n in range({USERS}):
     user = User.objects.create_user(f"soak{{n}}", f"soak{{n}}@example.com", "{PASSWORD}")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)  # sign-in needs it
     cards = Card.objects.bulk_create([Card(user=user, question=q, state=State.REVIEW, stability=5, difficulty=5,
                                            due=now - timedelta(days=1), last_review=now - timedelta(days=6))
                                       for q in questions])
