@@ -20,6 +20,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
 
+from prepsite.localcopies import LocalCopies
 from prepsite.middleware import has_nul
 
 from .models import AuthoredItem, Category, KeyPoints, Question, QuestionSet
@@ -122,28 +123,23 @@ def cache_anonymous(view):
 
 
 LOCAL_MAX = 512
-_local: dict = {}
+_local = LocalCopies()
 _local_version: str | None = None
 
 
 def _local_get(key: str):
-    """This process's copy of a value under a content-versioned key: no round trip to the shared cache.
-    A new content version empties it; an entry also lives no longer than in the shared cache."""
+    """This process's copy of a value under a content-versioned key. A new content version empties
+    the copies; an entry also lives no longer than in the shared cache."""
     global _local_version
     version = content_version()
     if version != _local_version:
         _local.clear()
         _local_version = version
-    entry = _local.get(key)
-    if entry is None or entry[0] < time.monotonic():
-        return None
-    return entry[1]
+    return _local.get(key)
 
 
 def _local_put(key: str, value, timeout: int) -> None:
-    if len(_local) >= LOCAL_MAX:
-        _local.clear()
-    _local[key] = (time.monotonic() + timeout, value)
+    _local.put(key, value, timeout, LOCAL_MAX)
 
 
 def _two_level_get(key: str):

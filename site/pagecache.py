@@ -11,7 +11,6 @@ LOCAL_TIMEOUT seconds): a repeat load then costs no round trip to the shared cac
 from __future__ import annotations
 
 import hashlib
-import time
 from functools import wraps
 
 from django.conf import settings
@@ -20,6 +19,8 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 
+from .localcopies import LocalCopies
+
 TIMEOUT = 300
 LOCAL_TIMEOUT = 60  # a copy outlives its shared entry by at most this
 # Stands for the request's masked CSRF token in a cached page; any masked token of the
@@ -27,30 +28,22 @@ LOCAL_TIMEOUT = 60  # a copy outlives its shared entry by at most this
 TOKEN_MARK = "csrf-token-filled-in-per-request-7d1b"
 
 
-_local: dict[str, tuple[float, tuple]] = {}
+_local = LocalCopies()
 
 
 def _get(key: str):
-    kept = settings.SIGNED_IN_PAGES_KEPT_LOCALLY
-    found = _local.get(key) if kept else None
-    if found is not None and found[0] > time.monotonic():
-        return found[1]
-    hit = cache.get(key)
-    if hit is not None and kept:
-        _keep(key, hit, kept)
+    hit = _local.get(key) if settings.SIGNED_IN_PAGES_KEPT_LOCALLY else None
+    if hit is None:
+        hit = cache.get(key)
+        if hit is not None and settings.SIGNED_IN_PAGES_KEPT_LOCALLY:
+            _local.put(key, hit, LOCAL_TIMEOUT, settings.SIGNED_IN_PAGES_KEPT_LOCALLY)
     return hit
 
 
 def _set(key: str, page: tuple) -> None:
     cache.set(key, page, TIMEOUT)
     if settings.SIGNED_IN_PAGES_KEPT_LOCALLY:
-        _keep(key, page, settings.SIGNED_IN_PAGES_KEPT_LOCALLY)
-
-
-def _keep(key: str, page: tuple, kept: int) -> None:
-    if len(_local) >= kept:
-        _local.clear()
-    _local[key] = (time.monotonic() + LOCAL_TIMEOUT, page)
+        _local.put(key, page, LOCAL_TIMEOUT, settings.SIGNED_IN_PAGES_KEPT_LOCALLY)
 
 
 def forget_local_copies(**kwargs) -> None:
