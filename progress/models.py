@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import fsrs
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Exists, OuterRef, Q
+
+from prepsite import precompiled
 
 from .retrievability import at_least
 
@@ -221,10 +223,14 @@ class Card(models.Model):
         duration_ms: int = 0,
         source: str = "",
         review_settings: ReviewSettings | None = None,
-    ) -> ReviewLog:
+        guarded: bool = False,
+    ) -> ReviewLog | None:
         """Rate the card: save its new schedule (inserting a new card) and the log of it.
 
-        The caller holds the card's lock; `now` is timezone-aware.
+        The caller holds the card's lock; `now` is timezone-aware. A `guarded` rating (PostgreSQL) needs
+        no lock: card and log are written in one statement, and only if the card is still as it was read
+        (a new card still has no row, a saved one still has its version). Else it writes nothing and
+        returns None.
         """
         if review_settings is None:
             review_settings, _ = ReviewSettings.objects.get_or_create(user_id=self.user_id)
@@ -234,11 +240,8 @@ class Card(models.Model):
         )
         self.set_from_fsrs(rated)
         self.last_rating = int(rating)
+        read_version = self.version
         self.version += 1
-        if self.pk is None:
-            self.save(force_insert=True)
-        else:
-            self.save(update_fields=[*SCHEDULE_FIELDS, "last_rating", "version"])
         log = ReviewLog(
             user_id=self.user_id,
             card=self,
@@ -250,6 +253,13 @@ class Card(models.Model):
             **{f"{name}_before": before[name] for name in SCHEDULE_FIELDS},
             **{f"{name}_after": getattr(self, name) for name in LOGGED_AFTER},
         )
+        if guarded:
+            return _write_guarded(self, log, read_version)
+        if self.pk is None:
+            self.save(force_insert=True)
+        else:
+            self.save(update_fields=[*SCHEDULE_FIELDS, "last_rating", "version"])
+        log.card = self
         log.save(force_insert=True)
         return log
 
@@ -311,6 +321,72 @@ class ReviewLog(models.Model):
             review_datetime=self.reviewed_at,
             review_duration=self.duration_ms,
         )
+
+
+# A guarded rating is one statement, so that it needs neither a transaction nor a lock (on
+# PostgreSQL: a data-modifying WITH). Its SQL is built once per process from the models' fields.
+def _write_guarded(card: Card, log: ReviewLog, read_version: int) -> ReviewLog | None:
+    connection = connections[DEFAULT_DB_ALIAS]
+    new = card.pk is None
+    card_fields, log_fields = _guarded_fields(new)
+    if new:
+        params = [f.get_db_prep_save(f.pre_save(card, add=True), connection) for f in card_fields]
+        params += _listed_question_params(card.question_id)
+    else:
+        params = [f.get_db_prep_save(getattr(card, f.attname), connection) for f in card_fields]
+        params += [card.pk, read_version]
+    params += [f.get_db_prep_save(getattr(log, f.attname), connection) for f in log_fields]
+    rows = precompiled.execute(_guarded_sql(connection.alias, new), params)
+    if not rows:
+        return None
+    log.pk, card.pk = rows[0]
+    log.card = card
+    for written in (card, log):
+        written._state.adding, written._state.db = False, connection.alias
+    return log
+
+
+@lru_cache
+def _guarded_fields(new: bool) -> tuple[list, list]:
+    """The card's columns the statement writes (all of a new card's, a rating's for a saved one), the log's."""
+    names = {*SCHEDULE_FIELDS, "last_rating", "version"}
+    card_fields = [f for f in Card._meta.concrete_fields if (f.attname != "id" if new else f.attname in names)]
+    log_fields = [f for f in ReviewLog._meta.concrete_fields if f.attname not in ("id", "card_id")]
+    return card_fields, log_fields
+
+
+def _listed_question_params(question_id: int) -> list:
+    return [question_id if p == precompiled.STAND_INS[0] else p for p in _listed_question_query()[1]]
+
+
+@lru_cache
+def _listed_question_query() -> tuple[str, list]:
+    from questions.models import Question
+
+    return Question.objects.listed().filter(pk=precompiled.STAND_INS[0]).values("pk").query.sql_with_params()
+
+
+@lru_cache
+def _guarded_sql(alias: str, new: bool) -> str:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    card_fields, log_fields = _guarded_fields(new)
+
+    def cast(field) -> str:
+        return f"CAST(%s AS {field.cast_db_type(connection)})"
+
+    card_table, log_table = quote(Card._meta.db_table), quote(ReviewLog._meta.db_table)
+    if new:  # only for a listed question, and only if the user has no card for it yet
+        written = (f"INSERT INTO {card_table} ({', '.join(quote(f.column) for f in card_fields)}) "
+                   f"SELECT {', '.join(cast(f) for f in card_fields)} WHERE EXISTS ({_listed_question_query()[0]}) "
+                   f"ON CONFLICT DO NOTHING RETURNING {quote('id')}")
+    else:  # only if the card still has the version that was read
+        written = (f"UPDATE {card_table} SET {', '.join(f'{quote(f.column)} = {cast(f)}' for f in card_fields)} "
+                   f"WHERE {quote('id')} = %s AND {quote('version')} = %s RETURNING {quote('id')}")
+    return (f"WITH card AS ({written}) INSERT INTO {log_table} ({quote('card_id')}, "
+            f"{', '.join(quote(f.column) for f in log_fields)}) "
+            f"SELECT card.{quote('id')}, {', '.join(cast(f) for f in log_fields)} FROM card "
+            f"RETURNING {quote('id')}, {quote('card_id')}")
 
 
 class InterviewQuerySet(models.QuerySet):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import fsrs
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import TruncDate
 
@@ -117,12 +117,38 @@ def rate_question(
     """
     now = _as_utc(now)
     review_settings = review_settings or settings_for(user, save=True)
+    rating = fsrs.Rating(rating)
+    options = {"now": now, "duration_ms": duration_ms, "source": source, "review_settings": review_settings}
+    if version is not None and connection.vendor == "postgresql":
+        log = _rate_guarded(user, question_id, version, rating, options)
+        if log is not None:
+            return log
     with transaction.atomic():
         card = _locked_card(user, question_id, now)
         if version is not None and card.version != version:
             raise StaleCard
-        return _review(user, question_id, card, fsrs.Rating(rating), now=now, duration_ms=duration_ms,
-                       source=source, review_settings=review_settings)
+        return _review(user, question_id, card, rating, **options)
+
+
+def _rate_guarded(user, question_id: int, version: int, rating: fsrs.Rating, options: dict) -> ReviewLog | None:
+    """The rating in two round trips at most and without a transaction: the card as the form saw it
+    (a form for a new card saw none), then one statement that writes only if it is still so. None
+    when there is no such card or question, or another request got there first: the locked path
+    then sorts out which."""
+    if version == 0:  # a card gets version 1 when first written
+        card = Card(user_id=user.pk, question_id=question_id, due=options["now"])
+    else:
+        found = precompiled.instances("card", _card_query, user.pk, question_id)
+        if not found:
+            return None
+        card = found[0]
+        if card.version != version:
+            raise StaleCard
+    return card.review(rating, guarded=True, **options)
+
+
+def _card_query(user_id: int, question_id: int):
+    return Card.objects.filter(user_id=user_id, question_id=question_id).order_by("pk")[:1]
 
 
 def quiz_rating(correct: bool, duration_ms: int = 0, seconds_per_item: int | None = None) -> fsrs.Rating:

@@ -17,7 +17,7 @@ import hashlib
 import re
 from datetime import UTC, date, datetime
 
-from django.db import DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models.query import get_related_populators
 
 STAND_INS = (-7_000_001, -7_000_002, -7_000_003)
@@ -27,6 +27,7 @@ _compiled: dict[tuple[str, str], tuple] = {}
 _PLACEHOLDER = re.compile(r"%[s%]")
 _STATEMENT = re.compile(r"(?:PREPARE|EXECUTE) (precompiled_[0-9a-f]+)_\d+")
 _sql_of: dict[str, str] = {}
+_raw: dict[str, tuple[str, str]] = {}
 # A PREPARE the server refused because a guessed parameter type fits no operator or function: these
 # statements run unprepared in this process.
 _UNPREPARABLE_CODES = {"42883", "42P18", "42804", "42725"}
@@ -102,14 +103,18 @@ def _execute(compiled, stand_ins, ids) -> list:
     values = [real.get(p, p) if isinstance(p, (int, str, datetime, date)) and not isinstance(p, bool) else p
               for p in params]
     with connection.cursor() as cursor:
-        if statement is None or connection.vendor != "postgresql" or statement[0] in _unpreparable:
-            cursor.execute(sql, values)
-        else:
-            _execute_prepared(connection, cursor, statement, sql, values)
+        _run_statement(connection, cursor, statement, sql, values)
         rows = cursor.fetchall()
     if converters:
         rows = list(compiler.apply_converters(rows, converters))
     return rows
+
+
+def _run_statement(connection, cursor, statement, sql, values) -> None:
+    if statement is None or connection.vendor != "postgresql" or statement[0] in _unpreparable:
+        cursor.execute(sql, values)
+    else:
+        _execute_prepared(connection, cursor, statement, sql, values)
 
 
 def _execute_prepared(connection, cursor, statement, sql, values) -> None:
@@ -136,6 +141,22 @@ def _execute_prepared(connection, cursor, statement, sql, values) -> None:
                 return
         raise
     state["as"][base] = name
+
+
+def execute(sql: str, params) -> list[tuple]:
+    """The rows of hand-written SQL whose parameters' types the statement fixes itself (a CAST, or a
+    comparison with a column), prepared once per connection on PostgreSQL like the compiled ones."""
+    statement = _raw.get(sql)
+    if statement is None:
+        name = "precompiled_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
+        positions = iter(range(1, len(params) + 1))
+        body = _PLACEHOLDER.sub(lambda m: f"${next(positions)}" if m.group() == "%s" else m.group(), sql)
+        _sql_of[name] = sql
+        statement = _raw[sql] = (name, f" AS {body}")
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        _run_statement(connection, cursor, statement, sql, params)
+        return cursor.fetchall()
 
 
 def run(name: str, build, *ids) -> list[dict]:

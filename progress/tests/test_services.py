@@ -121,6 +121,66 @@ def test_first_rating_creates_the_card(user, question):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("saved", [False, True])
+def test_a_guarded_rating_writes_what_the_locked_one_writes(user, other_user, question, saved):
+    """On PostgreSQL a rating with a form's version is one statement; a drill's (no version) takes
+    the lock. Both leave the same card and log."""
+    for who in (user, other_user):
+        if saved:
+            services.rate_question(who, question.pk, fsrs.Rating.Again, version=0, now=T0)
+    version = 1 if saved else 0
+    later = T0 + timedelta(minutes=15)
+    with CaptureQueriesContext(connection) as captured:
+        guarded = services.rate_question(user, question.pk, fsrs.Rating.Good, version=version, now=later, duration_ms=700)
+    if connection.vendor == "postgresql":  # at most the card's read, then the one statement, without a lock
+        written = [precompiled.statement_sql(q["sql"]) for q in captured]
+        on_cards = [sql for sql in written if "progress_card" in sql]
+        assert len(on_cards) == 1 + saved and on_cards[-1].startswith("WITH card AS") and "FOR UPDATE" not in str(written)
+    locked = services.rate_question(other_user, question.pk, fsrs.Rating.Good, version=None, now=later, duration_ms=700)
+    cards = [Card.objects.get(user=who) for who in (user, other_user)]
+    assert guarded.card == cards[0] and guarded.pk == ReviewLog.objects.filter(user=user).latest("pk").pk
+    fields = [f.attname for f in Card._meta.concrete_fields if f.attname not in ("id", "user_id", "created_at")]
+    assert [getattr(cards[0], name) for name in fields] == [getattr(cards[1], name) for name in fields]
+    assert cards[0].version == version + 1
+    logged = [f.attname for f in ReviewLog._meta.concrete_fields if f.attname not in ("id", "user_id", "card_id")]
+    rows = [ReviewLog.objects.filter(pk=log.pk).values(*logged).get() for log in (guarded, locked)]
+    assert rows[0] == rows[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="elsewhere a rating holds the card's lock from read to write")
+def test_a_rating_that_loses_a_race_writes_nothing(user, question, monkeypatch):
+    """Another request rates or buries the card between this one's read and its write: StaleCard,
+    and the other request's card stands."""
+    services.rate_question(user, question.pk, fsrs.Rating.Good, version=0, now=T0)
+    real_review = Card.review
+
+    def raced(card, *args, **kwargs):
+        Card.objects.filter(pk=card.pk).update(version=card.version + 1, stability=99.0)
+        return real_review(card, *args, **kwargs)
+
+    monkeypatch.setattr(Card, "review", raced)
+    with pytest.raises(services.StaleCard):
+        services.rate_question(user, question.pk, fsrs.Rating.Easy, version=1, now=T0 + timedelta(minutes=15))
+    card = Card.objects.get()
+    assert (card.version, card.stability) == (2, 99.0)
+    assert ReviewLog.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_first_rating_of_an_archived_question_or_of_a_card_made_meanwhile(user, question, questions):
+    Question.objects.filter(pk=questions[1].pk).update(archived=True)
+    with pytest.raises(Question.DoesNotExist):
+        services.rate_question(user, questions[1].pk, fsrs.Rating.Good, version=0, now=T0)
+    assert not Card.objects.exists()
+    # Two tabs showed the same new card: the second rating finds the card the first one made.
+    services.rate_question(user, question.pk, fsrs.Rating.Good, version=0, now=T0)
+    with pytest.raises(services.StaleCard):
+        services.rate_question(user, question.pk, fsrs.Rating.Again, version=0, now=T0)
+    assert (Card.objects.get().last_rating, ReviewLog.objects.count()) == (fsrs.Rating.Good, 1)
+
+
+@pytest.mark.django_db
 def test_undo_restores_card_exactly(user, question):
     card = Card.objects.create(user=user, question=question, due=T0)
     services.rate_question(user, card.question_id, fsrs.Rating.Good, version=0, now=T0)
