@@ -67,6 +67,8 @@ class ReviewSettings(models.Model):
     previous_parameters = models.JSONField(null=True, blank=True)
     # The last fit's figures (log loss and RMSE before and after, reviews used, when).
     fit = models.JSONField(default=dict, blank=True)
+    # How many of the user's interviews have a plan applied, when read with the settings; None: unknown.
+    plans_applied: int | None = None
 
     class Meta:
         verbose_name_plural = "review settings"

@@ -83,7 +83,7 @@ def _scoped_questions(scope: Scope, plan: Interview | None = None):
 
 def active_plan(user, review_settings: ReviewSettings, scope: Scope, now: datetime) -> Interview | None:
     """The plan the whole-queue session follows: the nearest upcoming interview with one applied."""
-    if scope.query:
+    if scope.query or review_settings.plans_applied == 0:
         return None
     found = precompiled.instances("active-plan", _plan_query, user.pk, review_settings.local_day(now))
     if not found:

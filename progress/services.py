@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import fsrs
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Q, Subquery, prefetch_related_objects
-from django.db.models.functions import TruncDate
+from django.db.models import Count, OuterRef, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce, TruncDate
 
 from prepsite import precompiled
 from questions.models import Question
@@ -30,15 +30,22 @@ _SETTINGS_FIELDS = [field.attname for field in ReviewSettings._meta.concrete_fie
 
 
 def _settings_query(user_id: int):
-    return ReviewSettings.objects.filter(user_id=user_id).order_by("pk").values(*_SETTINGS_FIELDS)[:1]
+    plans = (Interview.objects.filter(user_id=OuterRef("user_id"), plan_new_per_day__isnull=False)
+             .order_by().values("user_id").annotate(n=Count("*")).values("n"))
+    return (ReviewSettings.objects.filter(user_id=user_id).order_by("pk")
+            .values(*_SETTINGS_FIELDS, plans=Coalesce(Subquery(plans), 0))[:1])
 
 
 def _saved_settings(user) -> ReviewSettings | None:
-    """The user's settings row, read on every review and dashboard request: a precompiled query."""
+    """The user's settings row, read on every review and dashboard request: a precompiled query,
+    which also counts the user's applied plans (with none, the queue need not look for one)."""
     rows = precompiled.run("review-settings", _settings_query, user.pk)
     if not rows:
         return None
-    return ReviewSettings.from_db(ReviewSettings.objects.db, _SETTINGS_FIELDS, [rows[0][name] for name in _SETTINGS_FIELDS])
+    review_settings = ReviewSettings.from_db(ReviewSettings.objects.db, _SETTINGS_FIELDS,
+                                             [rows[0][name] for name in _SETTINGS_FIELDS])
+    review_settings.plans_applied = rows[0]["plans"]
+    return review_settings
 
 
 def settings_for(user, browser_time_zone: str = "", *, save: bool = False) -> ReviewSettings:

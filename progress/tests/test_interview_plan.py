@@ -125,7 +125,10 @@ def test_the_queue_shows_the_weakest_on_the_day_first_and_the_plan_ends_after_th
     assert signed_in.get(REVIEW).context["session"].card == outside
 
 
-def test_a_raised_retention_schedules_the_scopes_cards_sooner(signed_in, user, interview, questions):
+@pytest.mark.parametrize("saved_settings", [False, True])  # saved settings count the applied plans as they are read
+def test_a_raised_retention_schedules_the_scopes_cards_sooner(signed_in, user, interview, questions, saved_settings):
+    if saved_settings:
+        ReviewSettings.objects.create(user=user)
     card = due_card(user, questions[-1], overdue_hours=1, stability=10.0)
     interview.apply_plan(2, 0.97, services.utc_now())
     signed_in.post(reverse("progress:rate", args=[card.question_id]), {"rating": 3, "version": 0})
