@@ -33,11 +33,17 @@ def register_version_part(name: str, annotations) -> None:
     _version_parts[name] = annotations
 
 
-def _versions(user_id: int, others: dict):
+# The review settings' columns, read with the version by the pages that need both (one round trip).
+_SETTINGS = "review_settings__"
+_SETTINGS_COLUMNS = [_SETTINGS + field.attname for field in ReviewSettings._meta.concrete_fields]
+
+
+def _versions(user_id: int, others: dict, *, with_settings: bool = False):
     # From the user's row, so a user without cards has a version too and the plan count is always read.
     plans = (Interview.objects.filter(user_id=OuterRef("pk"), plan_new_per_day__isnull=False)
              .order_by().values("user_id").annotate(n=Count("*")).values("n"))
-    return (get_user_model().objects.filter(pk=user_id).values("pk").order_by()
+    return (get_user_model().objects.filter(pk=user_id).values("pk", *(_SETTINGS_COLUMNS if with_settings else ()))
+            .order_by()
             .annotate(n=Count("review_cards"), versions=Sum("review_cards__version"), last_pk=Max("review_cards__pk"),
                       latest=Max("review_cards__last_review"), **others, plans=Coalesce(Subquery(plans), 0)))
 
@@ -46,12 +52,22 @@ def _version_query(user_id: int):
     return _versions(user_id, {})
 
 
+def _version_and_settings_query(user_id: int):
+    return _versions(user_id, {}, with_settings=True)
+
+
 def _version_with_parts_query(user_id: int, now: datetime):
     interviews = (Interview.objects.filter(user_id=OuterRef("pk")).order_by().values("user_id")
                   .annotate(n=Count("*")).values("n"))
     return _versions(user_id, {"interviews": Coalesce(Subquery(interviews), 0), **{
         f"{name}_{key}": expression for name, annotations in _version_parts.items()
-        for key, expression in annotations(now).items()}})
+        for key, expression in annotations(now).items()}}, with_settings=True)
+
+
+def _split(row: dict) -> tuple[tuple, ReviewSettings | None]:
+    """A version row's version (every value but the settings' columns), and the saved settings in it."""
+    version = tuple(value for name, value in row.items() if not name.startswith(_SETTINGS))
+    return version, ReviewSettings.from_row(row, _SETTINGS, plans_applied=row["plans"])
 
 
 def progress_version(user) -> tuple:
@@ -61,12 +77,22 @@ def progress_version(user) -> tuple:
     return tuple(rows[0].values()) if rows else ()
 
 
-def dashboard_version(user, now: datetime) -> tuple[tuple, bool]:
+def progress_state(user) -> tuple[tuple, ReviewSettings | None]:
+    """progress_version, and the user's saved settings (None: none yet), in the same one query."""
+    rows = precompiled.run("progress-version-and-settings", _version_and_settings_query, user.pk)
+    return _split(rows[0]) if rows else ((), None)
+
+
+def dashboard_version(user, now: datetime) -> tuple[tuple, bool, ReviewSettings | None]:
     """progress_version with the other apps' registered parts as of `now`, in the same one query, for
-    the pages that show those apps' rows (the dashboard); and whether the user has any interview date
-    at all (the same query counts them, so a user with none needs no query for them)."""
+    the pages that show those apps' rows (the dashboard); whether the user has any interview date
+    at all (the same query counts them, so a user with none needs no query for them); and the
+    user's saved settings (None: none yet)."""
     rows = precompiled.run("progress-version-with-parts", _version_with_parts_query, user.pk, now)
-    return (tuple(rows[0].values()), rows[0]["interviews"] > 0) if rows else ((), True)
+    if not rows:
+        return (), True, None
+    version, saved = _split(rows[0])
+    return version, rows[0]["interviews"] > 0, saved
 
 
 def interviews_state(interviews) -> tuple:

@@ -76,6 +76,16 @@ class ReviewSettings(models.Model):
     def __str__(self) -> str:
         return f"Review settings of {self.user}"
 
+    @classmethod
+    def from_row(cls, row: dict, prefix: str = "", plans_applied: int | None = None) -> ReviewSettings | None:
+        """The settings in a values() row (their columns named `prefix` + attname); None for a row without them."""
+        if row[f"{prefix}id"] is None:
+            return None
+        names = [field.attname for field in cls._meta.concrete_fields]
+        review_settings = cls.from_db(cls.objects.db, names, [row[prefix + name] for name in names])
+        review_settings.plans_applied = plans_applied
+        return review_settings
+
     @property
     def tz(self) -> ZoneInfo:
         return valid_time_zone(self.time_zone) or ZoneInfo("UTC")

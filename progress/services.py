@@ -40,23 +40,24 @@ def _saved_settings(user) -> ReviewSettings | None:
     """The user's settings row, read on every review and dashboard request: a precompiled query,
     which also counts the user's applied plans (with none, the queue need not look for one)."""
     rows = precompiled.run("review-settings", _settings_query, user.pk)
-    if not rows:
-        return None
-    review_settings = ReviewSettings.from_db(ReviewSettings.objects.db, _SETTINGS_FIELDS,
-                                             [rows[0][name] for name in _SETTINGS_FIELDS])
-    review_settings.plans_applied = rows[0]["plans"]
-    return review_settings
+    return ReviewSettings.from_row(rows[0], plans_applied=rows[0]["plans"]) if rows else None
 
 
-def settings_for(user, browser_time_zone: str = "", *, save: bool = False) -> ReviewSettings:
+_UNREAD = object()
+
+
+def settings_for(user, browser_time_zone: str = "", *, save: bool = False, saved=_UNREAD) -> ReviewSettings:
     """The user's settings; an unset time zone takes the browser's.
 
     Without `save` nothing is written (GET requests): a user without settings gets unsaved defaults.
+    `saved` is the user's settings row when the caller has just read it (None: there is none).
     """
+    if saved is _UNREAD:
+        saved = _saved_settings(user)
     if save:
-        review_settings = _saved_settings(user) or ReviewSettings.objects.get_or_create(user=user)[0]
+        review_settings = saved or ReviewSettings.objects.get_or_create(user=user)[0]
     else:
-        review_settings = _saved_settings(user) or ReviewSettings(user=user)
+        review_settings = saved or ReviewSettings(user=user)
     if not review_settings.time_zone and valid_time_zone(browser_time_zone):
         review_settings.time_zone = browser_time_zone
         if review_settings.pk:

@@ -40,7 +40,10 @@ NOT_READ = object()  # the active plan, when the caller has not read it yet
 
 def _scope(request: HtmxHttpRequest) -> Scope:
     """The session's scope from the query or the form; an unknown category or set is a 404."""
-    form = ScopeForm(request.POST if request.method == "POST" else request.GET)
+    data = request.POST if request.method == "POST" else request.GET
+    if "category" not in data and "set" not in data:  # the whole queue: nothing to check
+        return Scope()
+    form = ScopeForm(data)
     if not form.is_valid():
         raise Http404("No such category or question set.")
     if form.cleaned_data["category"] is not None:
@@ -54,8 +57,9 @@ def _scope(request: HtmxHttpRequest) -> Scope:
     return Scope()
 
 
-def _settings(request: HtmxHttpRequest):
-    return services.settings_for(request.user, request.COOKIES.get("tz", ""), save=request.method == "POST")
+def _settings(request: HtmxHttpRequest, **read):
+    """The user's review settings; `saved=` the row as the caller has just read it (None: there is none)."""
+    return services.settings_for(request.user, request.COOKIES.get("tz", ""), save=request.method == "POST", **read)
 
 
 def _review_url(scope: Scope) -> str:
@@ -64,10 +68,11 @@ def _review_url(scope: Scope) -> str:
 
 def _session_response(
     request, scope: Scope, review_settings, *, undo_log: ReviewLog | None = None, notice="", errors=None, status=200,
-    cached=False, plan=NOT_READ,
+    version: tuple | None = None, plan=NOT_READ,
 ) -> TemplateResponse:
+    """The review session; with the user's progress `version` (just read), a page cached under it."""
     now = services.utc_now()
-    version = caching.progress_version(request.user) if cached else None
+    cached = version is not None
     if plan is NOT_READ:
         if version is not None and not caching.may_have_plan(version):
             plan = None
@@ -119,7 +124,9 @@ def _cached_session(user, review_settings, scope: Scope, now, plan, version):
 @cache_signed_in
 @for_htmx(target="review-session", use_partial="session")
 def review(request: HtmxHttpRequest) -> HttpResponse:
-    return _session_response(request, _scope(request), _settings(request), cached=True)
+    scope = _scope(request)
+    version, saved = caching.progress_state(request.user)
+    return _session_response(request, scope, _settings(request, saved=saved), version=version)
 
 
 def _after_action(request: HtmxHttpRequest, scope: Scope, review_settings, *, notice: str = "", undo_log=None,
@@ -351,10 +358,10 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 
 def _dashboard_response(request, invalid: OutcomeForm | None = None) -> TemplateResponse:
     """The dashboard; `invalid` is a posted outcome form to show with its errors (422)."""
-    review_settings = _settings(request)
     now = services.utc_now()
+    version, any_interviews, saved = caching.dashboard_version(request.user, now)
+    review_settings = _settings(request, saved=saved)
     today = review_settings.local_day(now)
-    version, any_interviews = caching.dashboard_version(request.user, now)
     upcoming, awaiting = services.interviews_for(request.user, today) if any_interviews else ([], [])
     readiness_on = upcoming[0].on if upcoming else None
     # One key for the figures and the whole page: everything of the user's the page shows, the

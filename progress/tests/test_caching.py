@@ -22,7 +22,7 @@ def _rate(client, question_id, version=0, rating=3):
 def test_dashboard_is_served_from_the_cache_until_a_rating(signed_in, user, question, django_assert_max_num_queries):
     first = signed_in.get(DASHBOARD)
     assert first.context["overall"].learning == 0
-    with django_assert_max_num_queries(5):  # session, user, settings, interview dates, the version (the recent quizzes' part in it)
+    with django_assert_max_num_queries(4):  # session, user, interview dates, the version with the settings (and the recent quizzes' part)
         again = signed_in.get(DASHBOARD)
     assert again.status_code == 200 and b'data-testid="reviews-today">0<' in again.content
     _rate(signed_in, question.pk)
@@ -82,7 +82,7 @@ def test_review_counts_follow_a_rating_and_a_bury(signed_in, user, questions, se
 def test_review_session_and_undo_follow_a_rating_and_its_undo(signed_in, user, questions, django_assert_max_num_queries):
     first = signed_in.get("/review/")
     assert first.context["undo_log"] is None
-    with django_assert_max_num_queries(4):  # session, user, settings, the cards' version: the rest is cached
+    with django_assert_max_num_queries(3):  # session, user, the cards' version with the settings: the rest is cached
         repeat = signed_in.get("/review/")
     assert served_from_cache(repeat, first)
     _rate(signed_in, first.context["session"].card.question_id)

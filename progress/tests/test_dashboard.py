@@ -130,7 +130,7 @@ def test_dashboard_query_count(signed_in, user, questions, django_assert_max_num
             review_at(user, q, now - timedelta(days=3 * k + i % 5, minutes=i))
     first = signed_in.get("/progress/")
     assert first.context["reviews_year"] == 75
-    with django_assert_max_num_queries(4):  # session, user, settings, the version (it counts interviews: none)
+    with django_assert_max_num_queries(3):  # session, user, the version with the settings (it counts interviews: none)
         response = signed_in.get("/progress/")
     assert served_from_cache(response, first)
 

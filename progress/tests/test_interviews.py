@@ -155,7 +155,7 @@ def test_dashboard_and_interviews_page_query_counts(signed_in, user, make_questi
     with django_assert_max_num_queries(14):  # nothing cached yet: the figures are counted too
         response = signed_in.get("/progress/")
     assert len(response.context["interviews"]) == 3 and len(response.context["awaiting_outcome"]) == 1
-    with django_assert_max_num_queries(6):  # the cached page: session, user, settings, interviews and their categories, the version
+    with django_assert_max_num_queries(5):  # the cached page: session, user, interviews and their categories, the version with the settings
         assert signed_in.get("/progress/").context is None
     with django_assert_max_num_queries(9):
         assert signed_in.get(URL).status_code == 200
