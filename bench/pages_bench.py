@@ -14,7 +14,7 @@ whole write; ReviewLog rows are counted against ratings sent.
 Targets (issue 10), as ratios to the hello-world rate: signed-in question >= 0.25, /review/
 >= 0.2, /quizzes/ >= 0.2, /progress/ >= 0.1, anonymous question >= 0.85, rating POST >= 0.15;
 p99 < 100 ms and 0 errors on every page. A last row, not a page, is the floor of any rating: the
-hello-world plus one durable PostgreSQL transaction that locks a row and inserts two.
+hello-world plus one durable PostgreSQL statement that inserts two rows.
 """
 
 from __future__ import annotations

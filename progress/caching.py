@@ -40,12 +40,11 @@ _SETTINGS_COLUMNS = [_SETTINGS + field.attname for field in ReviewSettings._meta
 
 def _versions(user_id: int, others: dict, *, with_settings: bool = False):
     # From the user's row, so a user without cards has a version too and the plan count is always read.
-    plans = (Interview.objects.filter(user_id=OuterRef("pk"), plan_new_per_day__isnull=False)
-             .order_by().values("user_id").annotate(n=Count("*")).values("n"))
     return (get_user_model().objects.filter(pk=user_id).values("pk", *(_SETTINGS_COLUMNS if with_settings else ()))
             .order_by()
             .annotate(n=Count("review_cards"), versions=Sum("review_cards__version"), last_pk=Max("review_cards__pk"),
-                      latest=Max("review_cards__last_review"), **others, plans=Coalesce(Subquery(plans), 0)))
+                      latest=Max("review_cards__last_review"), **others,
+                      plans=Interview.objects.applied_plans_count(OuterRef("pk"))))
 
 
 def _version_query(user_id: int):

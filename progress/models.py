@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, available_timezones
 import fsrs
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from prepsite import precompiled
 
@@ -227,7 +228,27 @@ class Card(models.Model):
     def retrievability(self, review_settings: ReviewSettings, now: datetime) -> float:
         return review_settings.scheduler().get_card_retrievability(self.to_fsrs(), now)
 
-    def review(
+    def review(self, rating: int, **options) -> ReviewLog:
+        """Rate the card: save its new schedule (inserting a new card) and the log of it.
+
+        The caller holds the card's lock; `now` is timezone-aware.
+        """
+        log, _ = self._rated(rating, **options)
+        if self.pk is None:
+            self.save(force_insert=True)
+        else:
+            self.save(update_fields=[*SCHEDULE_FIELDS, "last_rating", "version"])
+        log.save(force_insert=True)
+        return log
+
+    def review_if_unchanged(self, rating: int, **options) -> ReviewLog | None:
+        """review() without a lock (PostgreSQL): card and log are written in one statement, and only
+        if the card is still as it was read (a new card still has no row, a saved one still has its
+        version). Else nothing is written, and None is returned."""
+        log, read_version = self._rated(rating, **options)
+        return _write_guarded(self, log, read_version)
+
+    def _rated(
         self,
         rating: int,
         *,
@@ -235,15 +256,8 @@ class Card(models.Model):
         duration_ms: int = 0,
         source: str = "",
         review_settings: ReviewSettings | None = None,
-        guarded: bool = False,
-    ) -> ReviewLog | None:
-        """Rate the card: save its new schedule (inserting a new card) and the log of it.
-
-        The caller holds the card's lock; `now` is timezone-aware. A `guarded` rating (PostgreSQL) needs
-        no lock: card and log are written in one statement, and only if the card is still as it was read
-        (a new card still has no row, a saved one still has its version). Else it writes nothing and
-        returns None.
-        """
+    ) -> tuple[ReviewLog, int]:
+        """The card's new schedule, set on it, and its (unsaved) log; and the version it was read at."""
         if review_settings is None:
             review_settings, _ = ReviewSettings.objects.get_or_create(user_id=self.user_id)
         before = self.schedule()
@@ -265,15 +279,7 @@ class Card(models.Model):
             **{f"{name}_before": before[name] for name in SCHEDULE_FIELDS},
             **{f"{name}_after": getattr(self, name) for name in LOGGED_AFTER},
         )
-        if guarded:
-            return _write_guarded(self, log, read_version)
-        if self.pk is None:
-            self.save(force_insert=True)
-        else:
-            self.save(update_fields=[*SCHEDULE_FIELDS, "last_rating", "version"])
-        log.card = self
-        log.save(force_insert=True)
-        return log
+        return log, read_version
 
     def undo(self, log: ReviewLog) -> None:
         """Put the card back exactly as it was before the log's rating, and drop the log."""
@@ -348,7 +354,7 @@ def _write_guarded(card: Card, log: ReviewLog, read_version: int) -> ReviewLog |
         params = [f.get_db_prep_save(getattr(card, f.attname), connection) for f in card_fields]
         params += [card.pk, read_version]
     params += [f.get_db_prep_save(getattr(log, f.attname), connection) for f in log_fields]
-    rows = precompiled.execute(_guarded_sql(connection.alias, new), params)
+    rows = precompiled.execute(_guarded_sql(new), params)
     if not rows:
         return None
     log.pk, card.pk = rows[0]
@@ -368,29 +374,33 @@ def _guarded_fields(new: bool) -> tuple[list, list]:
 
 
 def _listed_question_params(question_id: int) -> list:
-    return [question_id if p == precompiled.STAND_INS[0] else p for p in _listed_question_query()[1]]
+    return [question_id if p == precompiled.STAND_INS[0] else p for p in _listed_question_sql()[1]]
 
 
 @lru_cache
-def _listed_question_query() -> tuple[str, list]:
+def _listed_question_sql() -> tuple[str, list]:
     from questions.models import Question
 
-    return Question.objects.listed().filter(pk=precompiled.STAND_INS[0]).values("pk").query.sql_with_params()
+    listed = Question.objects.listed().filter(pk=precompiled.STAND_INS[0]).order_by().values("pk")
+    return listed.query.sql_with_params()
 
 
 @lru_cache
-def _guarded_sql(alias: str, new: bool) -> str:
-    connection = connections[alias]
+def _guarded_sql(new: bool) -> str:
+    connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
     card_fields, log_fields = _guarded_fields(new)
 
     def cast(field) -> str:
-        return f"CAST(%s AS {field.cast_db_type(connection)})"
+        # Not to varchar(n): that cast would cut a long value where the column's own check refuses it.
+        kind = (connection.ops.cast_char_field_without_max_length if isinstance(field, models.CharField)
+                else field.cast_db_type(connection))
+        return f"CAST(%s AS {kind})"
 
     card_table, log_table = quote(Card._meta.db_table), quote(ReviewLog._meta.db_table)
     if new:  # only for a listed question, and only if the user has no card for it yet
         written = (f"INSERT INTO {card_table} ({', '.join(quote(f.column) for f in card_fields)}) "
-                   f"SELECT {', '.join(cast(f) for f in card_fields)} WHERE EXISTS ({_listed_question_query()[0]}) "
+                   f"SELECT {', '.join(cast(f) for f in card_fields)} WHERE EXISTS ({_listed_question_sql()[0]}) "
                    f"ON CONFLICT DO NOTHING RETURNING {quote('id')}")
     else:  # only if the card still has the version that was read
         written = (f"UPDATE {card_table} SET {', '.join(f'{quote(f.column)} = {cast(f)}' for f in card_fields)} "
@@ -400,13 +410,17 @@ def _guarded_sql(alias: str, new: bool) -> str:
             f"SELECT card.{quote('id')}, {', '.join(cast(f) for f in log_fields)} FROM card "
             f"RETURNING {quote('id')}, {quote('card_id')}")
 
-
 class InterviewQuerySet(models.QuerySet):
     def of(self, user):
         return self.filter(user=user)
 
     def upcoming(self, today: date):
         return self.filter(on__gte=today).order_by("on", "pk")
+
+    def applied_plans_count(self, user):
+        """A subquery: how many interviews of `user` (an OuterRef) have a plan applied."""
+        plans = self.filter(user_id=user, plan_new_per_day__isnull=False).order_by().values("user_id")
+        return Coalesce(Subquery(plans.annotate(n=Count("*")).values("n")), 0)
 
     def planned(self, today: date):
         """Upcoming interviews with an applied plan, nearest first: a plan ends after its date."""

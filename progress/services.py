@@ -1,6 +1,7 @@
 """Scheduling workflows: rating a card (from a review or a quiz), undo, bury, suspend.
 
-Each is a thin lock-and-call wrapper: the Card model rates, undoes and logs; fsrs does the arithmetic.
+Each is a thin wrapper that locks the card (a review rating on PostgreSQL writes in one guarded
+statement instead) and calls the Card model, which rates, undoes and logs; fsrs does the arithmetic.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import fsrs
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, prefetch_related_objects
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import OuterRef, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import TruncDate
 
 from prepsite import precompiled
 from questions.models import Question
@@ -30,10 +31,8 @@ _SETTINGS_FIELDS = [field.attname for field in ReviewSettings._meta.concrete_fie
 
 
 def _settings_query(user_id: int):
-    plans = (Interview.objects.filter(user_id=OuterRef("user_id"), plan_new_per_day__isnull=False)
-             .order_by().values("user_id").annotate(n=Count("*")).values("n"))
     return (ReviewSettings.objects.filter(user_id=user_id).order_by("pk")
-            .values(*_SETTINGS_FIELDS, plans=Coalesce(Subquery(plans), 0))[:1])
+            .values(*_SETTINGS_FIELDS, plans=Interview.objects.applied_plans_count(OuterRef("user_id")))[:1])
 
 
 def _saved_settings(user) -> ReviewSettings | None:
@@ -152,7 +151,7 @@ def _rate_guarded(user, question_id: int, version: int, rating: fsrs.Rating, opt
         card = found[0]
         if card.version != version:
             raise StaleCard
-    return card.review(rating, guarded=True, **options)
+    return card.review_if_unchanged(rating, **options)
 
 
 def _card_query(user_id: int, question_id: int):

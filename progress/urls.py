@@ -3,7 +3,7 @@ from django.urls import include, path
 from . import views
 
 app_name = "progress"
-# Grouped by prefix, so that resolving any other page tests two prefixes here, not twenty patterns.
+# Grouped by prefix, so that resolving any other page tests three patterns here, not twenty.
 urlpatterns = [
     path("review/", include([
         path("", views.review, name="review"),

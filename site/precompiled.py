@@ -14,6 +14,7 @@ transaction mode.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from datetime import UTC, date, datetime
 
@@ -27,7 +28,7 @@ _compiled: dict[tuple[str, str], tuple] = {}
 _PLACEHOLDER = re.compile(r"%[s%]")
 _STATEMENT = re.compile(r"(?:PREPARE|EXECUTE) (precompiled_[0-9a-f]+)_\d+")
 _sql_of: dict[str, str] = {}
-_raw: dict[str, tuple[str, str]] = {}
+_raw: dict[str, tuple[str, str] | None] = {}
 # A PREPARE the server refused because a guessed parameter type fits no operator or function: these
 # statements run unprepared in this process.
 _UNPREPARABLE_CODES = {"42883", "42P18", "42804", "42725"}
@@ -73,12 +74,20 @@ def _prepare_statement(sql: str, params) -> tuple[str, str] | None:
     PREPARE: the types of the stand-ins and constants, and the SQL with $n for each %s."""
     if not params:
         return None
-    positions = iter(range(1, len(params) + 1))
-    body = _PLACEHOLDER.sub(lambda m: f"${next(positions)}" if m.group() == "%s" else m.group(), sql)
     types = ", ".join(_PG_TYPES.get(type(value), "unknown") for value in params)
-    name = "precompiled_" + hashlib.sha256(f"{types}|{sql}".encode()).hexdigest()[:20]
+    return _named(f"{types}|{sql}", sql, f" ({types}) AS {_numbered(sql)}")
+
+
+def _numbered(sql: str) -> str:
+    """The SQL with $1, $2, ... for its %s placeholders, as PREPARE takes it."""
+    positions = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda m: f"${next(positions)}" if m.group() == "%s" else m.group(), sql)
+
+
+def _named(identity: str, sql: str, rest: str) -> tuple[str, str]:
+    name = "precompiled_" + hashlib.sha256(identity.encode()).hexdigest()[:20]
     _sql_of[name] = sql
-    return name, f" ({types}) AS {body}"
+    return name, rest
 
 
 def statement_sql(sql: str) -> str:
@@ -146,16 +155,11 @@ def _execute_prepared(connection, cursor, statement, sql, values) -> None:
 def execute(sql: str, params) -> list[tuple]:
     """The rows of hand-written SQL whose parameters' types the statement fixes itself (a CAST, or a
     comparison with a column), prepared once per connection on PostgreSQL like the compiled ones."""
-    statement = _raw.get(sql)
-    if statement is None:
-        name = "precompiled_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
-        positions = iter(range(1, len(params) + 1))
-        body = _PLACEHOLDER.sub(lambda m: f"${next(positions)}" if m.group() == "%s" else m.group(), sql)
-        _sql_of[name] = sql
-        statement = _raw[sql] = (name, f" AS {body}")
+    if sql not in _raw:
+        _raw[sql] = _named(sql, sql, f" AS {_numbered(sql)}") if params else None
     connection = connections[DEFAULT_DB_ALIAS]
     with connection.cursor() as cursor:
-        _run_statement(connection, cursor, statement, sql, params)
+        _run_statement(connection, cursor, _raw[sql], sql, params)
         return cursor.fetchall()
 
 

@@ -22,7 +22,7 @@ def _rate(client, question_id, version=0, rating=3):
 def test_dashboard_is_served_from_the_cache_until_a_rating(signed_in, user, question, django_assert_max_num_queries):
     first = signed_in.get(DASHBOARD)
     assert first.context["overall"].learning == 0
-    with django_assert_max_num_queries(4):  # session, user, interview dates, the version with the settings (and the recent quizzes' part)
+    with django_assert_max_num_queries(3):  # session, user, the version with the settings (and the recent quizzes' part)
         again = signed_in.get(DASHBOARD)
     assert again.status_code == 200 and b'data-testid="reviews-today">0<' in again.content
     _rate(signed_in, question.pk)

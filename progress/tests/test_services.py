@@ -153,13 +153,13 @@ def test_a_rating_that_loses_a_race_writes_nothing(user, question, monkeypatch):
     """Another request rates or buries the card between this one's read and its write: StaleCard,
     and the other request's card stands."""
     services.rate_question(user, question.pk, fsrs.Rating.Good, version=0, now=T0)
-    real_review = Card.review
+    real_review = Card.review_if_unchanged
 
     def raced(card, *args, **kwargs):
         Card.objects.filter(pk=card.pk).update(version=card.version + 1, stability=99.0)
         return real_review(card, *args, **kwargs)
 
-    monkeypatch.setattr(Card, "review", raced)
+    monkeypatch.setattr(Card, "review_if_unchanged", raced)
     with pytest.raises(services.StaleCard):
         services.rate_question(user, question.pk, fsrs.Rating.Easy, version=1, now=T0 + timedelta(minutes=15))
     card = Card.objects.get()

@@ -402,7 +402,9 @@ def test_rating_query_count(signed_in, user, questions):
     now = datetime.now(timezone.utc)
     for i, q in enumerate(questions[10:30]):
         make_review_card(user, q, due=now - timedelta(hours=i))
-    Card.objects.filter(user=user).update(version=1)  # as the ratings that made them would have left them
+    # As the ratings that made them would have left them: a form's version 0 means "no card yet", so
+    # rating a saved card at version 0 tries the insert first, then takes the locked path.
+    Card.objects.filter(user=user).update(version=1)
     most_overdue = current_card(signed_in.get(REVIEW))
     assert most_overdue.pk is not None
     with CaptureQueriesContext(connection) as captured:
@@ -425,11 +427,11 @@ def test_suspended_list_query_count(signed_in, user, questions, n_cards, django_
     assert all(reverse("progress:unsuspend", args=[card.pk]) in html for card in cards)
 
 
-def _rate_in_thread(user_id, question_pk, rating, barrier, results):
+def _rate_in_thread(user_id, question_pk, rating, version, barrier, results):
     try:
         user = get_user_model().objects.get(pk=user_id)
         barrier.wait(timeout=10)
-        results.append(services.rate_question(user, question_pk, rating, version=0))
+        results.append(services.rate_question(user, question_pk, rating, version=version))
     except services.StaleCard:
         results.append("stale")
     except Exception as error:  # noqa: BLE001 - reported by the test
@@ -439,15 +441,19 @@ def _rate_in_thread(user_id, question_pk, rating, barrier, results):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_tabs_rating_the_same_card_at_once(user, question):
-    """Two requests rate the same card concurrently: the row lock makes one wait, then see the new version."""
+@pytest.mark.parametrize("rated_before", [False, True])
+def test_two_tabs_rating_the_same_card_at_once(user, question, rated_before):
+    """Two requests rate the same card concurrently, its first rating (no row yet) or a later one:
+    one statement each, checked against the version both forms carry, so one writes and one is stale."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers on the whole database and has no row locks (SELECT … FOR UPDATE)")
-    card = Card.objects.create(user=user, question=question, due=services.utc_now())
+    version = 0
+    if rated_before:
+        version = services.rate_question(user, question.pk, 3, version=0).card.version
     barrier = threading.Barrier(2)
     results: list = []
     threads = [
-        threading.Thread(target=_rate_in_thread, args=(user.pk, question.pk, rating, barrier, results))
+        threading.Thread(target=_rate_in_thread, args=(user.pk, question.pk, rating, version, barrier, results))
         for rating in (4, 1)
     ]
     for thread in threads:
@@ -457,9 +463,9 @@ def test_two_tabs_rating_the_same_card_at_once(user, question):
     assert len(results) == 2 and results.count("stale") == 1, results
     (log,) = [r for r in results if r != "stale"]
     assert isinstance(log, ReviewLog)
-    assert ReviewLog.objects.count() == 1
-    card.refresh_from_db()
-    assert card.version == 1
+    assert ReviewLog.objects.count() == 1 + rated_before
+    card = Card.objects.get()
+    assert card.version == version + 1
     assert (card.state, card.stability, card.due) == (log.state_after, log.stability_after, log.due_after)
 
 
