@@ -13,13 +13,12 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, OuterRef, Sum
 
 from prepsite import precompiled
 from questions.caching import content_version
 
-from .models import Interview, ReviewSettings
+from .models import SETTINGS_FIELDS, Interview, ReviewSettings
 
 TIMEOUT = 120
 # Other apps' shares of a user's version (progress never reads their tables), see register_version_part.
@@ -35,7 +34,7 @@ def register_version_part(name: str, annotations) -> None:
 
 # The review settings' columns, read with the version by the pages that need both (one round trip).
 _SETTINGS = "review_settings__"
-_SETTINGS_COLUMNS = [_SETTINGS + field.attname for field in ReviewSettings._meta.concrete_fields]
+_SETTINGS_COLUMNS = [_SETTINGS + name for name in SETTINGS_FIELDS]
 
 
 def _versions(user_id: int, others: dict, *, with_settings: bool = False):
@@ -56,9 +55,7 @@ def _version_and_settings_query(user_id: int):
 
 
 def _version_with_parts_query(user_id: int, now: datetime):
-    interviews = (Interview.objects.filter(user_id=OuterRef("pk")).order_by().values("user_id")
-                  .annotate(n=Count("*")).values("n"))
-    return _versions(user_id, {"interviews": Coalesce(Subquery(interviews), 0), **{
+    return _versions(user_id, {"interviews": Interview.objects.count_of(OuterRef("pk")), **{
         f"{name}_{key}": expression for name, annotations in _version_parts.items()
         for key, expression in annotations(now).items()}}, with_settings=True)
 

@@ -82,8 +82,7 @@ class ReviewSettings(models.Model):
         """The settings in a values() row (their columns named `prefix` + attname); None for a row without them."""
         if row[f"{prefix}id"] is None:
             return None
-        names = [field.attname for field in cls._meta.concrete_fields]
-        review_settings = cls.from_db(cls.objects.db, names, [row[prefix + name] for name in names])
+        review_settings = cls.from_db(cls.objects.db, SETTINGS_FIELDS, [row[prefix + name] for name in SETTINGS_FIELDS])
         review_settings.plans_applied = plans_applied
         return review_settings
 
@@ -116,6 +115,9 @@ class ReviewSettings(models.Model):
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
 
+
+# Every column of the settings, as a values() query names them.
+SETTINGS_FIELDS = [field.attname for field in ReviewSettings._meta.concrete_fields]
 
 # The two enums that are not TextChoices: their values are fsrs' own ints, stored and handed to fsrs as they are.
 class State(models.IntegerChoices):
@@ -417,10 +419,14 @@ class InterviewQuerySet(models.QuerySet):
     def upcoming(self, today: date):
         return self.filter(on__gte=today).order_by("on", "pk")
 
+    def count_of(self, user):
+        """A subquery: how many of these interviews `user` (an OuterRef) has, 0 for none."""
+        mine = self.filter(user_id=user).order_by().values("user_id")
+        return Coalesce(Subquery(mine.annotate(n=Count("*")).values("n")), 0)
+
     def applied_plans_count(self, user):
         """A subquery: how many interviews of `user` (an OuterRef) have a plan applied."""
-        plans = self.filter(user_id=user, plan_new_per_day__isnull=False).order_by().values("user_id")
-        return Coalesce(Subquery(plans.annotate(n=Count("*")).values("n")), 0)
+        return self.filter(plan_new_per_day__isnull=False).count_of(user)
 
     def planned(self, today: date):
         """Upcoming interviews with an applied plan, nearest first: a plan ends after its date."""

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncDate
 from prepsite import precompiled
 from questions.models import Question
 
-from .models import Card, Interview, ReviewLog, ReviewSettings, valid_time_zone
+from .models import SETTINGS_FIELDS, Card, Interview, ReviewLog, ReviewSettings, valid_time_zone
 
 
 class StaleCard(Exception):
@@ -27,12 +27,11 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-_SETTINGS_FIELDS = [field.attname for field in ReviewSettings._meta.concrete_fields]
 
 
 def _settings_query(user_id: int):
     return (ReviewSettings.objects.filter(user_id=user_id).order_by("pk")
-            .values(*_SETTINGS_FIELDS, plans=Interview.objects.applied_plans_count(OuterRef("user_id")))[:1])
+            .values(*SETTINGS_FIELDS, plans=Interview.objects.applied_plans_count(OuterRef("user_id")))[:1])
 
 
 def _saved_settings(user) -> ReviewSettings | None:
