@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
@@ -185,24 +186,48 @@ def _htmx_part(request) -> str:
             + headers.get("HX-History-Restore-Request", ""))
 
 
+def stored_response(request) -> tuple[bytes, list] | None:
+    """The whole response stored for this anonymous request, as (content, headers), or None."""
+    # Only a path this process has stored is looked up: any other costs nothing here.
+    if request.path not in _known_paths or not _eligible(request):
+        return None
+    key = _key(request)
+    return _two_level_get(key) if key is not None else None
+
+
+def _eligible(request) -> bool:
+    """Not for a request the stack would refuse or redirect before any view (an unknown host is
+    caught by _key), nor for a visitor with a session or a pending flash message."""
+    cookies = request.COOKIES
+    return not (request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
+                or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
+                or "\x00" in request.path or has_nul(request.GET))
+
+
+def _key(request) -> str | None:
+    try:
+        host = request.get_host()
+        version = content_version()
+    except (DisallowedHost, DatabaseError):
+        return None
+    raw = f"{_generation}|{version}|{request.scheme}|{host}|{cache_path(request)}|{_htmx_part(request)}"
+    return "response:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
 class AnonymousPageMiddleware:
-    """First in the stack: a visitor with no session and no flash message gets a public page's whole
-    stored response, its headers as the rest of the stack made them, without running that stack.
+    """First in the stack: stores the whole response of a public page made for a visitor with no
+    session and no flash message, its headers as the rest of the stack made them, and serves it
+    again without running that stack (AnonymousPageApplication serves it before Django's handler).
 
     Only responses that went through `cache_anonymous` as cacheable are kept, under the same
-    content version as the page cache. A request the stack would refuse or redirect before any view
-    (an unknown host, plain http under SECURE_SSL_REDIRECT, a NUL byte) is left to the stack.
+    content version as the page cache.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self._eligible(request):
-            return self.get_response(request)
-        # Only a path this process has stored is looked up: any other costs nothing here.
-        key = self._key(request) if request.path in _known_paths else None
-        hit = _two_level_get(key) if key is not None else None
+        hit = stored_response(request)
         if hit is not None:
             content, headers = hit
             response = HttpResponse(content)
@@ -211,8 +236,8 @@ class AnonymousPageMiddleware:
             return response
         response = self.get_response(request)
         if (getattr(request, "anonymous_page", False) and response.status_code == 200 and not response.cookies
-                and not getattr(response, "streaming", False)):
-            key = key or self._key(request)
+                and not getattr(response, "streaming", False) and _eligible(request)):
+            key = _key(request)
             if key is not None:
                 stored = (response.content, list(response.items()))
                 cache.set(key, stored, TIMEOUT)
@@ -222,19 +247,27 @@ class AnonymousPageMiddleware:
                 _known_paths.add(request.path)
         return response
 
-    @staticmethod
-    def _eligible(request) -> bool:
-        cookies = request.COOKIES
-        return not (request.method != "GET" or settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
-                    or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
-                    or "\x00" in request.path or has_nul(request.GET))
 
-    @staticmethod
-    def _key(request) -> str | None:
-        try:
-            host = request.get_host()
-            version = content_version()
-        except (DisallowedHost, DatabaseError):
-            return None
-        raw = f"{_generation}|{version}|{request.scheme}|{host}|{cache_path(request)}|{_htmx_part(request)}"
-        return "response:" + hashlib.sha256(raw.encode()).hexdigest()
+class AnonymousPageApplication:
+    """WSGI: a stored anonymous response is served before Django's handler runs, as a caching proxy
+    in front of the site would serve it: no signals, no middleware, no response object.
+    Anything else goes to the site."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET" and _known_paths:
+            try:
+                hit = stored_response(WSGIRequest(environ))
+            except Exception:  # a request Django would refuse (too many fields, say): the site answers it
+                hit = None
+            if connection.errors_occurred:
+                # A version read failed here, outside any request: drop a broken connection now, as
+                # the handler does after a request, or every later read would fail on it too.
+                connection.close_if_unusable_or_obsolete()
+            if hit is not None:
+                content, headers = hit
+                start_response("200 OK", headers)
+                return [content]
+        return self.application(environ, start_response)

@@ -16,7 +16,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from .csrf import masked_token
 from django.template.response import TemplateResponse
 
 from .localcopies import LocalCopies
@@ -82,7 +82,7 @@ def cache_signed_in(view):
         raw = repr((request.user.pk, request.user.get_username(), request.get_full_path(),
                     response.template_name, parts))
         key = "signed-in-page:" + hashlib.sha256(raw.encode()).hexdigest()
-        token = get_token(request)
+        token = masked_token(request)
         hit = _get(key)
         if hit is not None:
             content, content_type, vary = hit

@@ -1,6 +1,7 @@
 """AnonymousPageMiddleware: a stored public response equals the one the whole stack makes, and follows the content."""
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
@@ -50,8 +51,8 @@ def test_a_host_or_a_nul_byte_the_stack_refuses_is_still_refused(client, questio
 def test_plain_http_is_left_to_the_redirect_when_https_is_required(rf, question):
     url = question.get_absolute_url()
     with override_settings(SECURE_SSL_REDIRECT=True):
-        assert not caching.AnonymousPageMiddleware._eligible(rf.get(url))
-        assert caching.AnonymousPageMiddleware._eligible(rf.get(url, secure=True))
+        assert not caching._eligible(rf.get(url))
+        assert caching._eligible(rf.get(url, secure=True))
 
 
 @pytest.mark.django_db
@@ -90,3 +91,81 @@ def test_an_import_shows_at_once(client, question):
     question_set.imported_at = timezone.now()
     question_set.save()
     assert "Reimported set" in client.get(url).content.decode()
+
+
+class _Site:
+    """Stands for Django's handler behind AnonymousPageApplication: records what reached it."""
+
+    def __init__(self):
+        self.reached = []
+
+    def __call__(self, environ, start_response):
+        self.reached.append(environ["PATH_INFO"])
+        start_response("204 No Content", [])
+        return [b""]
+
+
+def _serve(application, environ):
+    answer = {}
+    body = b"".join(application(environ, lambda status, headers: answer.update(status=status, headers=headers)))
+    return answer["status"], dict(answer["headers"]), body
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_the_wsgi_layer_serves_a_stored_response_before_the_site(client, rf, question):
+    url = question.get_absolute_url()
+    fresh = client.get(url)  # stored by the middleware, through the whole stack
+    site = _Site()
+    application = caching.AnonymousPageApplication(site)
+    status, headers, body = _serve(application, rf.get(url, {"utm_source": "mail"}).environ)
+    assert (status, headers, body) == ("200 OK", dict(fresh.headers), fresh.content)
+    assert site.reached == []
+
+
+@pytest.mark.django_db
+def test_the_wsgi_layer_leaves_everything_else_to_the_site(client, rf, question, signed_in):
+    url = question.get_absolute_url()
+    client.get(url)
+    site = _Site()
+    application = caching.AnonymousPageApplication(site)
+    refused = [
+        rf.post(url).environ,
+        rf.get(url, HTTP_COOKIE=signed_in.cookies[settings.SESSION_COOKIE_NAME].OutputString()).environ,
+        rf.get(url, HTTP_COOKIE="messages=pending").environ,
+        rf.get(url, HTTP_HOST="evil.example").environ,
+        rf.get(url, {"x": "a\x00b"}).environ,
+        rf.get(url + "?" + "&".join(f"f{n}=1" for n in range(2000))).environ,  # too many fields: the site says 400
+        rf.get(question.category.get_absolute_url()).environ,  # a page not stored yet
+    ]
+    for environ in refused:
+        assert _serve(application, environ)[0] == "204 No Content"
+    assert len(site.reached) == len(refused)
+
+
+def test_gunicorn_serves_the_wsgi_layer():
+    from prepsite import wsgi
+
+    assert isinstance(wsgi.application, caching.AnonymousPageApplication)
+
+
+@pytest.mark.django_db
+def test_a_failed_version_read_in_the_wsgi_layer_drops_the_broken_connection(client, rf, question, monkeypatch):
+    from django.db import OperationalError, connection
+
+    url = question.get_absolute_url()
+    client.get(url)
+    checked = []
+    monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: checked.append(True))
+    application = caching.AnonymousPageApplication(_Site())
+    _serve(application, rf.get(url).environ)
+    assert checked == []  # a healthy connection is left alone
+
+    def broken_read():
+        connection.errors_occurred = True  # as Django's error wrapper marks a connection a query failed on
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(caching, "content_version", broken_read)
+    monkeypatch.setattr(connection, "errors_occurred", False)
+    assert _serve(application, rf.get(url).environ)[0] == "204 No Content"
+    assert checked == [True]
