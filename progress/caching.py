@@ -13,12 +13,13 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Sum
+from django.db.models import CharField, Count, Max, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Concat
 
 from prepsite import precompiled
 from questions.caching import content_version
 
-from .models import SETTINGS_FIELDS, Interview, ReviewSettings
+from .models import SETTINGS_FIELDS, Card, Interview, ReviewSettings
 
 TIMEOUT = 120
 # Other apps' shares of a user's version (progress never reads their tables), see register_version_part.
@@ -39,10 +40,14 @@ _SETTINGS_COLUMNS = [_SETTINGS + name for name in SETTINGS_FIELDS]
 
 def _versions(user_id: int, others: dict, *, with_settings: bool = False):
     # From the user's row, so a user without cards has a version too and the plan count is always read.
+    # The cards are summed up in a subquery, not joined: the outer query then groups nothing, so each
+    # other subquery runs once, not once per card.
+    cards = Card.objects.filter(user_id=OuterRef("pk")).order_by().values("user_id")
+    stamp = Concat(Count("pk"), Value(":"), Sum("version"), Value(":"), Max("pk"), Value(":"), Max("last_review"),
+                   output_field=CharField())
     return (get_user_model().objects.filter(pk=user_id).values("pk", *(_SETTINGS_COLUMNS if with_settings else ()))
             .order_by()
-            .annotate(n=Count("review_cards"), versions=Sum("review_cards__version"), last_pk=Max("review_cards__pk"),
-                      latest=Max("review_cards__last_review"), **others,
+            .annotate(cards=Subquery(cards.annotate(stamp=stamp).values("stamp")), **others,
                       plans=Interview.objects.applied_plans_count(OuterRef("pk"))))
 
 

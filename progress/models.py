@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import fsrs
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from prepsite import precompiled
@@ -420,9 +420,11 @@ class InterviewQuerySet(models.QuerySet):
         return self.filter(on__gte=today).order_by("on", "pk")
 
     def count_of(self, user):
-        """A subquery: how many of these interviews `user` (an OuterRef) has, 0 for none."""
-        mine = self.filter(user_id=user).order_by().values("user_id")
-        return Coalesce(Subquery(mine.annotate(n=Count("*")).values("n")), 0)
+        """A subquery: how many of these interviews `user` (an OuterRef) has, 0 for none. A COUNT with
+        no GROUP BY always gives one row, so no COALESCE, which would put the subquery into the GROUP
+        BY of a query that counts cards too, to run once per card."""
+        count = Func(F("pk"), function="COUNT", output_field=IntegerField())  # not an aggregate to the ORM
+        return Subquery(self.filter(user_id=user).order_by().annotate(n=count).values("n"))
 
     def applied_plans_count(self, user):
         """A subquery: how many interviews of `user` (an OuterRef) have a plan applied."""
