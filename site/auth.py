@@ -80,6 +80,8 @@ def forget_user(sender, instance, **kwargs) -> None:
 def _lazy_user(request):
     if not hasattr(request, "_cached_user"):
         request._cached_user = get_user(request)
+    # Once read, the user itself: each later request.user.x skips the lazy wrapper (dozens per page).
+    request.user = request._cached_user
     return request._cached_user
 
 

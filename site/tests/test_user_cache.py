@@ -83,3 +83,20 @@ def test_the_session_and_the_user_copy_come_in_one_round_trip(settings, signed_i
     assert b'data-testid="signed-in-user"' in signed_in.get(HOME).content
     reads = [(name, keys) for name, keys in calls if "auth-user" in str(keys)]
     assert len(reads) == 1 and reads[0][0] == "get_many" and any("session" in key for key in reads[0][1]), calls
+
+
+@pytest.mark.django_db
+def test_once_read_the_user_replaces_its_lazy_stand_in(rf, signed_in, user):
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.utils.functional import SimpleLazyObject
+
+    from prepsite.auth import CachedUserAuthenticationMiddleware
+
+    request = rf.get(HOME)
+    request.COOKIES.update({name: morsel.value for name, morsel in signed_in.cookies.items()})
+    SessionMiddleware(lambda r: None).process_request(request)
+    CachedUserAuthenticationMiddleware(lambda r: None).process_request(request)
+    lazy = request.user
+    assert isinstance(lazy, SimpleLazyObject)
+    assert lazy.pk == user.pk and lazy.is_authenticated
+    assert request.user == user and type(request.user) is type(user)
