@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import fsrs
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
 
 from prepsite import precompiled
 
