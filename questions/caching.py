@@ -257,7 +257,10 @@ class AnonymousPageApplication:
         self.application = application
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") == "GET" and _known_paths:
+        # A session cookie's name anywhere in the header sends the request on without building one
+        # here: the site builds its own, and a signed-in page is never served from this store.
+        if (environ.get("REQUEST_METHOD") == "GET" and _known_paths
+                and settings.SESSION_COOKIE_NAME not in environ.get("HTTP_COOKIE", "")):
             try:
                 hit = stored_response(WSGIRequest(environ))
             except Exception:  # a request Django would refuse (too many fields, say): the site answers it
