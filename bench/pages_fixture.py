@@ -2,7 +2,8 @@
 
 A reader who has studied every question once (so review, dashboard and quiz pages have data),
 and many raters: every rating POST in the run is the first rating of a question by its user, so
-it creates the card and does the whole write.
+it creates the card and does the whole write. The ratings come as a review session sends them:
+of each BATCH, all but the last answer with the undo button only, the last with the next session.
 """
 
 import json
@@ -21,6 +22,7 @@ from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from progress import services  # noqa: E402
+from progress.queue import BATCH  # noqa: E402
 from questions.models import Question  # noqa: E402
 
 User = get_user_model()
@@ -63,9 +65,12 @@ def main(ratings_needed: int) -> None:
         "review": reverse("progress:review"),
         "progress": reverse("progress:dashboard"),
         "quizzes": reverse("quizzes:start"),
+        # As the browser posts them: a session holds BATCH cards, and every rating but the last one's
+        # says the browser shows the next card already (then=1); the last one's brings the next session.
         "rate": [
-            {"session": r["session"], "path": reverse("progress:rate", args=[pk]), "body": "rating=3&version=0&duration_ms=5000"}
-            for r in raters for pk in r["questions"]
+            {"session": r["session"], "path": reverse("progress:rate", args=[pk]),
+             "body": "rating=3&version=0&duration_ms=5000" + ("&then=1" if n % BATCH != BATCH - 1 else "")}
+            for r in raters for n, pk in enumerate(r["questions"])
         ],
     }))
 

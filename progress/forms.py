@@ -91,6 +91,8 @@ class RatingForm(forms.Form):
     )
     version = WholeNumberField(label="Card version", error_messages={"required": "The card's version is missing."})
     duration_ms = WholeNumberField(label="Time taken (ms)", required=False)
+    # Set when the browser holds the session's next card: the answer need not carry the session.
+    then = forms.BooleanField(required=False)
 
     def clean_duration_ms(self) -> int:
         return min(self.cleaned_data["duration_ms"] or 0, MAX_DURATION_MS)

@@ -10,7 +10,7 @@ questions come from its scope only, at its daily rate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -27,6 +27,10 @@ from .services import start_of_tomorrow
 from .stats import readiness_moment
 
 LEARN_AHEAD = timedelta(minutes=20)
+# Cards sent with the session after the current one: the browser shows each next card as soon as
+# one is rated, and only the last one's rating asks the server for the session again.
+AHEAD = 4
+BATCH = 1 + AHEAD
 LEARNING_STATES = (State.LEARNING, State.RELEARNING)
 
 
@@ -64,10 +68,15 @@ class Session:
     review: int
     next_due: datetime | None = None
     new_waiting: bool = False  # the daily limit holds new cards back until tomorrow
+    ahead: list[Card] = field(default_factory=list)  # the cards after `card`, in order (see AHEAD)
 
     @property
     def remaining(self) -> int:
         return self.new + self.learning + self.review
+
+    @property
+    def cards(self) -> list[Card]:
+        return [self.card, *self.ahead] if self.card is not None else []
 
 
 def _scoped_questions(scope: Scope, plan: Interview | None = None):
@@ -134,7 +143,7 @@ class Counts:
     new_waiting: bool
     due_now: int
     end_of_today: datetime
-    first_new: Question | None
+    new_questions: list[Question]  # read only when nothing is due now: the first BATCH in study order
     user: object
     scope: Scope
     now: datetime
@@ -148,6 +157,10 @@ class Counts:
     @property
     def remaining(self) -> int:
         return self.new + self.learning + self.review
+
+    @property
+    def first_new(self) -> Question | None:
+        return self.new_questions[0] if self.new_questions else None
 
 
 def scoped_cards(user, scope: Scope, now: datetime):
@@ -207,55 +220,70 @@ def due_counts(user, review_settings: ReviewSettings, scope: Scope, now: datetim
         rows = precompiled.run(f"due-counts:{cap}", lambda user_id, *stand_ins: _counts_query(
             user_id, Scope(), None, cap, *stand_ins), user.pk, *times)
     counts = rows[0] if rows else {"n_review": 0, "n_learning": 0, "n_due_now": 0}
-    first_new = None
+    new_questions = []
     if not counts["n_due_now"]:
-        if scope.query or plan is not None:
-            first_new = _first_new_query(user, scope, plan, now, today).first()
-        else:
-            found = precompiled.instances("first-new", lambda user_id, *stand_ins: _first_new_query(
-                user_id, Scope(), None, *stand_ins)[:1], user.pk, now, today)
-            first_new = found[0] if found else None
-    if first_new is not None:
-        available_n, introduced_n = first_new.new_available, first_new.introduced_today
+        new_questions = _new_questions(user, scope, plan, now, today)
+    if new_questions:
+        available_n, introduced_n = new_questions[0].new_available, new_questions[0].introduced_today
     else:
         available_n, introduced_n = counts.get("new_available", 0), counts.get("introduced_today", 0)
     allowance = max(0, new_per_day - introduced_n)
     new_left = min(available_n, allowance)
     new_waiting = available_n > allowance
     return Counts(
-        new_left, counts["n_learning"], counts["n_review"], new_waiting, counts["n_due_now"], end_of_today, first_new, user,
+        new_left, counts["n_learning"], counts["n_review"], new_waiting, counts["n_due_now"], end_of_today, new_questions, user,
         scope, now, plan,
     )
 
 
+def _new_questions(user, scope: Scope, plan: Interview | None, now: datetime, today) -> list[Question]:
+    """The first BATCH new questions in study order (each with the new-card figures)."""
+    if scope.query or plan is not None:
+        return list(_first_new_query(user, scope, plan, now, today)[:BATCH])
+    # The common whole queue: its statement compiled once (building it cost ~1 ms).
+    return precompiled.instances("first-new", lambda user_id, *stand_ins: _first_new_query(
+        user_id, Scope(), None, *stand_ins)[:BATCH], user.pk, now, today)
+
+
 def build_session(user, review_settings: ReviewSettings, scope: Scope, now: datetime, counts: Counts | None = None) -> Session:
+    """The current card and up to AHEAD cards after it, in queue order, and what is left today."""
     counts = counts or due_counts(user, review_settings, scope, now)
     # The common whole queue reads with statements compiled once (building each cost ~1 ms).
     whole = counts.plan is None and not scope.query
-    card = None
+    cards = []
     if counts.due_now and whole:
-        card = _first(precompiled.instances("first-due", _first_due_query, user.pk, now, counts.end_of_today))
+        cards = precompiled.instances("first-due", _first_due_query, user.pk, now, counts.end_of_today)
     elif counts.due_now:
-        ordered = _ordered(counts.cards)
+        due = _ordered(counts.cards).filter(due_condition(now, counts.end_of_today))
         if counts.plan is not None:
-            card = _weakest_on_the_day(ordered.filter(due_condition(now, counts.end_of_today)), counts.plan, review_settings, now)
-        if card is None:
-            card = ordered.filter(due_condition(now, counts.end_of_today)).first()
-    if card is None and counts.new and counts.first_new is not None:
-        card = _card_for_new_question(user, counts.first_new, now)
-    if card is None and counts.learning:
+            cards = _weakest_on_the_day(due, counts.plan, review_settings, now)
+        cards = _more(cards, due[:BATCH])
+    if len(cards) < BATCH and counts.new:
+        questions = counts.new_questions
+        if not questions:  # counts read none: something was due
+            questions = _new_questions(user, scope, counts.plan, now, now.astimezone(review_settings.tz).date())
+        cards = _more(cards, _cards_for_new_questions(user, questions[:counts.new], now))
+    if len(cards) < BATCH and counts.learning:
         if whole:
-            card = _first(precompiled.instances("first-learning", _first_learning_query, user.pk, now, now + LEARN_AHEAD))
+            learning = precompiled.instances("first-learning", _first_learning_query, user.pk, now, now + LEARN_AHEAD)
         else:
-            card = _ordered(counts.cards).filter(state__in=LEARNING_STATES, due__lte=now + LEARN_AHEAD).first()
+            learning = _ordered(counts.cards).filter(state__in=LEARNING_STATES, due__lte=now + LEARN_AHEAD)[:BATCH]
+        cards = _more(cards, learning)
     session = Session(
-        card=card, new=counts.new, learning=counts.learning, review=counts.review, new_waiting=counts.new_waiting
+        card=cards[0] if cards else None, ahead=cards[1:], new=counts.new, learning=counts.learning,
+        review=counts.review, new_waiting=counts.new_waiting,
     )
-    if card is None and whole:
+    if not cards and whole:
         session.next_due = _first([row["due"] for row in precompiled.run("next-due", _next_due_query, user.pk, now)])
-    elif card is None:
+    elif not cards:
         session.next_due = counts.cards.order_by("due").values_list("due", flat=True).first()
     return session
+
+
+def _more(cards: list[Card], more) -> list[Card]:
+    """`cards`, then those of `more` not among them, up to BATCH."""
+    seen = {card.question_id for card in cards}
+    return [*cards, *(card for card in more if card.question_id not in seen)][:BATCH]
 
 
 def _first(found: list):
@@ -268,29 +296,31 @@ def _ordered(cards):
 
 
 def _first_due_query(user_id: int, now: datetime, end_of_today: datetime):
-    return _ordered(scoped_cards(user_id, Scope(), now)).filter(due_condition(now, end_of_today))[:1]
+    return _ordered(scoped_cards(user_id, Scope(), now)).filter(due_condition(now, end_of_today))[:BATCH]
 
 
 def _first_learning_query(user_id: int, now: datetime, cutoff: datetime):
-    return _ordered(scoped_cards(user_id, Scope(), now)).filter(state__in=LEARNING_STATES, due__lte=cutoff)[:1]
+    return _ordered(scoped_cards(user_id, Scope(), now)).filter(state__in=LEARNING_STATES, due__lte=cutoff)[:BATCH]
 
 
 def _next_due_query(user_id: int, now: datetime):
     return scoped_cards(user_id, Scope(), now).order_by("due").values("due")[:1]
 
 
-def _weakest_on_the_day(due, plan: Interview, review_settings: ReviewSettings, now: datetime) -> Card | None:
-    """The plan's due card with the lowest predicted recall on the interview date."""
+def _weakest_on_the_day(due, plan: Interview, review_settings: ReviewSettings, now: datetime) -> list[Card]:
+    """The plan's due cards with the lowest predicted recall on the interview date, up to BATCH."""
     at = readiness_moment(review_settings, now, plan.on)
     in_scope = plan.questions_q("question__")
-    return due.filter(in_scope).annotate(recall_on_day=retrievability(at, "", review_settings.fsrs_parameters)).order_by("recall_on_day", "due", "pk").first()
+    return list(due.filter(in_scope).annotate(recall_on_day=retrievability(at, "", review_settings.fsrs_parameters))
+                .order_by("recall_on_day", "due", "pk")[:BATCH])
 
 
-def _card_for_new_question(user, question: Question, now: datetime) -> Card:
-    """The question's card; an unsaved new one when it has none: a card is created when first rated."""
-    if question.card_pk:
-        card = Card.objects.get(pk=question.card_pk)
-    else:
-        card = Card(user=user, question=question, due=now)
-    card.question = question
-    return card
+def _cards_for_new_questions(user, questions: list[Question], now: datetime) -> list[Card]:
+    """Each question's card; an unsaved new one when it has none: a card is created when first rated."""
+    saved = Card.objects.in_bulk([q.card_pk for q in questions if q.card_pk]) if any(q.card_pk for q in questions) else {}
+    cards = []
+    for question in questions:
+        card = saved.get(question.card_pk) or Card(user=user, question=question, due=now)
+        card.question = question
+        cards.append(card)
+    return cards

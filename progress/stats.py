@@ -47,14 +47,17 @@ def interval_label(delta: timedelta) -> str:
     return f"{days / 365:.1f}y".replace(".0y", "y")
 
 
-def previews(review_settings: ReviewSettings, card: Card, now: datetime) -> dict[int, str]:
-    """The interval each rating would give, computed by the same (unfuzzed) scheduler that rates."""
+def outcomes(review_settings: ReviewSettings, card: Card, now: datetime) -> dict[int, fsrs.Card]:
+    """The card as each rating would leave it, computed by the same (unfuzzed) scheduler that rates."""
     scheduler = review_settings.scheduler()
     current = card.to_fsrs()
-    return {
-        rating.value: interval_label(scheduler.review_card(current, rating, review_datetime=now)[0].due - now)
-        for rating in fsrs.Rating
-    }
+    return {rating.value: scheduler.review_card(current, rating, review_datetime=now)[0] for rating in fsrs.Rating}
+
+
+def previews(review_settings: ReviewSettings, card: Card, now: datetime, rated: dict | None = None) -> dict[int, str]:
+    """The interval each rating would give (`rated`: the outcomes, when the caller has them)."""
+    rated = rated or outcomes(review_settings, card, now)
+    return {rating: interval_label(after.due - now) for rating, after in rated.items()}
 
 
 def card_info(review_settings: ReviewSettings, card: Card, now: datetime) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 
+import fsrs
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -32,9 +33,10 @@ from .forms import (
     UndoForm,
 )
 from .models import Card, Interview, ReviewLog
-from .queue import Scope, active_plan, build_session, due_counts, plan_key
+from .queue import LEARN_AHEAD, Scope, active_plan, build_session, due_counts, plan_key
 
 SESSION = "review.html#session"
+UNDO = "review.html#undo_slot"
 NOT_READ = object()  # the active plan, when the caller has not read it yet
 
 
@@ -101,9 +103,15 @@ def _session_response(
 
 def _session_context(review_settings, now, session, undo_log) -> dict:
     context = {"session": session, "undo_log": undo_log}
+    for card in session.cards:
+        rated = stats.outcomes(review_settings, card, now)
+        card.previews = stats.previews(review_settings, card, now, rated)
+        card.info = stats.card_info(review_settings, card, now)
+        # Which ratings leave the card in today's learning count: the browser counts ahead with it.
+        card.learning_after = {rating: after.state != fsrs.State.Review and after.due <= now + LEARN_AHEAD
+                               for rating, after in rated.items()}
     if session.card is not None:
-        context["previews"] = stats.previews(review_settings, session.card, now)
-        context["card_info"] = stats.card_info(review_settings, session.card, now)
+        context["previews"], context["card_info"] = session.card.previews, session.card.info
     return context
 
 
@@ -179,6 +187,12 @@ def rate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except services.StaleCard:
         return _after_action(request, scope, review_settings, notice="That card was already answered; here is the next one.")
     log.card = Card(pk=log.card_id)  # the undo button needs only the ids
+    if data["then"] and wants_fragment(request):
+        # The browser already shows the next card it was sent: it needs only the undo button for this rating.
+        response = TemplateResponse(request, f"progress/{UNDO}", {"scope": scope, "undo_log": log, "oob": True})
+        response["HX-Reswap"] = "none"
+        trigger_client_event(response, "reviewChanged")
+        return response
     return _after_action(request, scope, review_settings, undo_log=log, plan=plan)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from progress import services
 from progress.models import Card, ReviewSettings, State, due_condition
-from progress.queue import LEARN_AHEAD, LEARNING_STATES, Scope, _counts_query, _ordered, build_session, due_counts
+from progress.queue import BATCH, LEARN_AHEAD, LEARNING_STATES, Scope, _counts_query, _ordered, build_session, due_counts
 
 
 @pytest.mark.django_db
@@ -76,3 +76,35 @@ def test_whole_queue_session_reads_the_cards_the_orm_would(user, questions):
     session = build_session(user, settings, Scope(), now, counts)
     assert session.card is None
     assert session.next_due == counts.cards.order_by("due").values_list("due", flat=True).first() == later.due
+
+
+@pytest.mark.django_db
+def test_session_holds_the_next_cards_in_queue_order(user, questions, django_assert_max_num_queries):
+    """Due cards (most overdue first), then new questions in study order up to today's allowance,
+    then learning cards ahead of time: BATCH at most, as the browser shows them one by one."""
+    now = services.utc_now()
+    settings = ReviewSettings(user=user, new_per_day=2)
+    overdue = make_card(user, questions[10], State.REVIEW, now - timedelta(days=2))
+    due = make_card(user, questions[11], State.REVIEW, now - timedelta(hours=1))
+    ahead = make_card(user, questions[12], State.LEARNING, now + timedelta(minutes=5))
+    make_card(user, questions[13], State.REVIEW, now + timedelta(days=3))  # not due today
+    with django_assert_max_num_queries(4):
+        session = build_session(user, settings, Scope(), now)
+    assert [card.question_id for card in session.cards] == [overdue.question_id, due.question_id, questions[0].pk,
+                                                           questions[1].pk, ahead.question_id]
+    assert session.card.pk == overdue.pk and [card.pk for card in session.ahead][-1] == ahead.pk
+    assert all(card.pk is None and card.is_new for card in session.ahead[1:3])  # created when first rated
+
+    settings.new_per_day = 20
+    session = build_session(user, settings, Scope(), now)
+    assert len(session.cards) == BATCH
+    assert [card.question_id for card in session.cards] == [overdue.question_id, due.question_id,
+                                                           *(q.pk for q in questions[:BATCH - 2])]
+    scoped = build_session(user, settings, Scope(category=questions[10].category), now)
+    assert [card.question_id for card in scoped.cards] == [overdue.question_id, due.question_id,
+                                                          *(q.pk for q in questions[14:14 + BATCH - 2])]
+
+
+def make_card(user, question, state, due):
+    return Card.objects.create(user=user, question=question, state=state, step=None if state == State.REVIEW else 0,
+                               stability=3.0, difficulty=5.0, due=due, last_review=due - timedelta(days=1))

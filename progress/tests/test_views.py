@@ -13,6 +13,7 @@ from prepsite import precompiled
 from prepsite.testing import without_tokens
 from progress import services
 from progress.models import Card, ReviewLog, ReviewSettings, State
+from progress.queue import AHEAD, BATCH
 
 REVIEW = "/review/"
 HTMX = {"HX-Request": "true"}
@@ -412,6 +413,57 @@ def test_rating_query_count(signed_in, user, questions):
     assert not current_card(response).is_new  # a due card comes next
     # On PostgreSQL the card is read, then written with its log in one statement that checks its version.
     assert len(captured) <= (7 if postgresql else 10), [q["sql"] for q in captured]
+
+
+@pytest.mark.django_db
+def test_session_sends_the_next_cards_hidden_each_rating_form_but_the_last_saying_so(signed_in, questions):
+    response = signed_in.get(REVIEW)
+    cards = response.context["session"].cards
+    assert [card.question_id for card in cards] == [q.pk for q in questions[:BATCH]]
+    html = response.content.decode()
+    items = html.split('<div class="review-item"')[1:]  # each card's markup, up to the next one's
+    assert len(items) == BATCH
+    assert [" hidden" in item.split(">", 1)[0] for item in items] == [False] + [True] * AHEAD
+    assert [item.count('name="then"') for item in items] == [1] * AHEAD + [0]
+    assert html.count('id="answer"') == 1  # the current card's
+    # A new card rated Again or Good comes back within the learn-ahead window: it counts as learning.
+    assert re.findall(r'data-learning-after="(\d)"', items[0]) == ["1", "1", "1", "0"]
+
+
+@pytest.mark.django_db
+def test_rating_a_card_the_browser_has_the_next_of_answers_with_the_undo_button_only(signed_in, user, questions):
+    card = current_card(signed_in.get(REVIEW))
+    response = signed_in.post(rate_url(card), {"rating": 3, "version": 0, "then": "1"}, headers=HTMX)
+    assert response.status_code == 200
+    log = ReviewLog.objects.get()
+    assert (log.card.question_id, log.rating) == (card.question_id, 3)
+    html = response.content.decode()
+    assert response.headers["HX-Reswap"] == "none" and "reviewChanged" in response.headers["HX-Trigger"]
+    assert html.startswith('<div id="review-undo"') and 'hx-swap-oob="true"' in html
+    assert f'name="log" value="{log.pk}"' in html
+    assert "review-session" not in html and "review-item" not in html
+
+    # Without htmx (no JavaScript), or when the rating is refused, the answer is the session as before.
+    second = questions[1]
+    plain = signed_in.post(reverse("progress:rate", args=[second.pk]), {"rating": 3, "version": 0, "then": "1"})
+    assert plain.status_code == 302 and plain.url == REVIEW
+    stale = signed_in.post(rate_url(card), {"rating": 3, "version": 0, "then": "1"}, headers=HTMX)
+    assert stale.status_code == 200 and "HX-Reswap" not in stale.headers
+    assert b"already answered" in stale.content and b'id="review-session"' in stale.content
+    assert ReviewLog.objects.count() == 2
+    foreign = signed_in.post(reverse("progress:rate", args=[10**6]), {"rating": 3, "version": 0, "then": "1"}, headers=HTMX)
+    assert foreign.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rating_with_the_next_card_in_the_browser_query_count(signed_in, user, questions):
+    services.settings_for(user, save=True)
+    card = current_card(signed_in.get(REVIEW))
+    with CaptureQueriesContext(connection) as captured:
+        signed_in.post(rate_url(card), {"rating": 3, "version": 0, "then": "1"}, headers=HTMX)
+    # Session and user (from the database without Redis), settings, the statement that writes card
+    # and log: no due counts and no next card.
+    assert len(data_queries(captured)) <= (4 if connection.vendor == "postgresql" else 7), data_queries(captured)
 
 
 @pytest.mark.django_db(transaction=True)

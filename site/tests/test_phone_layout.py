@@ -66,22 +66,26 @@ def test_swipes_rate_review_cards_and_tap_targets_are_large(browser, live_server
     sign_in(page, "alice")
     page.goto("/review/")
     before = ReviewLog.objects.filter(user__username="alice", source="review").count()
-    first = page.locator(".question-title").inner_text()
+    current = "[data-review-item]:visible"  # the session holds the next cards, hidden
+    title = page.locator(f"{current} .question-title")
+    first = title.inner_text()
 
-    page.locator("[data-reveal]").tap()
+    page.locator(f"{current} [data-reveal]").tap()
     expect(page.locator("#answer")).to_be_visible()
-    for button in page.locator(".rating-buttons .btn").all():
+    for button in page.locator(f"{current} .rating-buttons .btn").all():
         assert button.bounding_box()["height"] >= 44
 
-    _swipe(page, "[data-review-card]", dx=-160)  # left: Again
-    expect(page.locator(".question-title")).not_to_have_text(first, timeout=10_000)
+    with page.expect_response(lambda r: "/rate/" in r.url):
+        _swipe(page, f"{current} [data-review-card]", dx=-160)  # left: Again
+    expect(title).not_to_have_text(first)
     assert list(ReviewLog.objects.filter(user__username="alice", source="review")
                 .order_by("-pk").values_list("rating", flat=True))[:1] == [1]
 
-    second = page.locator(".question-title").inner_text()
-    page.locator("[data-reveal]").tap()
-    _swipe(page, "[data-review-card]", dx=160)  # right: Good
-    expect(page.locator(".question-title")).not_to_have_text(second, timeout=10_000)
+    second = title.inner_text()
+    page.locator(f"{current} [data-reveal]").tap()
+    with page.expect_response(lambda r: "/rate/" in r.url):
+        _swipe(page, f"{current} [data-review-card]", dx=160)  # right: Good
+    expect(title).not_to_have_text(second)
     ratings = list(ReviewLog.objects.filter(user__username="alice", source="review")
                    .order_by("-pk").values_list("rating", flat=True))
     assert ratings[:2] == [3, 1] and len(ratings) == before + 2

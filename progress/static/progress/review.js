@@ -1,6 +1,9 @@
 /*
  * Review session: reveal the answer in place (the link reloads with ?reveal=1 without JS),
  * time each card for the review log, and tell the server the browser's time zone.
+ * The session holds the next few cards: rating one shows the next at once, while htmx posts the
+ * rating; only the last card's rating brings a new session from the server. A rating the server
+ * refuses reloads the session, so the page never stays on a card it did not count.
  * Keys come from data-key attributes, handled by the site-wide static/js/app.js.
  */
 (function () {
@@ -14,7 +17,7 @@
   var shownAt = performance.now();
 
   function reveal(card) {
-    var answer = card.querySelector("#answer");
+    var answer = card.querySelector("[data-answer]");
     var form = card.querySelector("[data-rating-form]");
     var show = card.querySelector(".show-answer");
     if (!answer || !answer.hidden) return;
@@ -27,6 +30,35 @@
     if (window.prep) window.prep.announce("Answer shown. Rate 1 Again, 2 Hard, 3 Good, 4 Easy.");
   }
 
+  function count(session, kind, delta) {
+    var number = session.querySelector(".count-" + kind + " [data-count]");
+    if (number) number.textContent = String(Math.max(0, parseInt(number.textContent, 10) + delta));
+  }
+
+  // Show the card after the rated one: the counts move as the server will count them.
+  function showNext(form, submitter) {
+    var item = form.closest("[data-review-item]");
+    var next = item && item.nextElementSibling;
+    var session = item && item.closest("#review-session");
+    if (!session || !next || !next.hasAttribute("data-review-item") || !form.querySelector("input[name='then']")) return;
+    count(session, item.getAttribute("data-kind"), -1);
+    if (submitter && submitter.getAttribute("data-learning-after") === "1") count(session, "learning", 1);
+    item.hidden = true;
+    next.hidden = false;
+    // The undo button names the rating before this one: it comes back with the answer, for this one.
+    var undo = session.querySelector("#review-undo");
+    if (undo) undo.replaceChildren();
+    session.querySelectorAll(".review-counts .count").forEach(function (el) {
+      el.classList.toggle("current", el.classList.contains("count-" + next.getAttribute("data-kind")));
+    });
+    var left = 0;
+    session.querySelectorAll(".review-counts [data-count]").forEach(function (el) { left += parseInt(el.textContent, 10); });
+    document.title = document.title.replace(/\(\d+ left\)/, "(" + left + " left)");
+    shownAt = performance.now();
+    var title = next.querySelector(".question-title");
+    if (title) title.focus({ preventScroll: false });
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest("[data-reveal]");
     if (!link) return;
@@ -37,9 +69,35 @@
   });
 
   document.addEventListener("submit", function (event) {
-    var field = event.target.querySelector && event.target.querySelector("[data-duration]");
+    var form = event.target;
+    var field = form.querySelector && form.querySelector("[data-duration]");
     if (field) field.value = String(Math.max(0, Math.round(performance.now() - shownAt)));
+    if (!window.htmx || !form.matches("[data-rating-form]")) return;
+    // The rating travels in a field of its own: htmx forgets the pressed button once focus moves
+    // on, and a rating queued behind another one is read only when it is sent.
+    if (event.submitter && event.submitter.name === "rating") {
+      var chosen = form.querySelector("input[data-chosen-rating]");
+      if (!chosen) {
+        chosen = document.createElement("input");
+        chosen.type = "hidden";
+        chosen.name = "rating";
+        chosen.setAttribute("data-chosen-rating", "");
+        form.appendChild(chosen);
+      }
+      chosen.value = event.submitter.value;
+    }
+    showNext(form, event.submitter);
   }, true);
+
+  function reload(event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("[data-rating-form]") || !document.getElementById("review-session")) return;
+    if (window.prep) window.prep.announce("That rating was not saved. The session has been reloaded.");
+    window.htmx.ajax("GET", window.location.pathname + window.location.search,
+      { target: "#review-session", swap: "outerHTML" });
+  }
+  document.addEventListener("htmx:responseError", reload);
+  document.addEventListener("htmx:sendError", reload);
 
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "review-session") shownAt = performance.now();
