@@ -46,13 +46,16 @@ TARGETS = {
     "signed-in /review/": 0.2,
     "signed-in /quizzes/": 0.2,
     "signed-in /progress/": 0.1,
-    "rating POST": 0.15,
+    # A review session's ratings as the browser sends them (see RATED_AHEAD and RATED_LAST).
+    "rating POST, as a session sends them": 0.15,
 }
+RATED_MIX = "rating POST, as a session sends them"
 # Not a page: bare Django plus the database work any rating must do (bench/hello_world.py's /write).
 FLOOR = "floor of a rating: hello-world + a durable 2-row write"
-# The two kinds of rating the mix is made of (progress.queue.BATCH: all but one in each session hold the next card).
+# The two kinds of rating the mix is made of (progress.queue.BATCH: all but one in each session hold
+# the next card). Before sessions held the next cards, every rating was the second kind, with one card.
 RATED_AHEAD = "rating POST, the browser holds the next card"
-RATED_LAST = "rating POST, the last card of a session"
+RATED_LAST = "rating POST, the last card of a session (the next session, 5 cards)"
 
 
 def run(cmd, env, **kwargs):
@@ -193,7 +196,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--ratings", type=int, default=30_000, help="first ratings available to the rating POST")
+    parser.add_argument("--ratings", type=int, default=45_000,
+                        help="first ratings available to the rating POSTs (a third to each of the three runs)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk")
@@ -222,7 +226,7 @@ def main() -> None:
     # each kind alone, to show what each costs.
     third = len(fixture["rate"]) // 3
     rating_runs = {
-        "rating POST": fixture["rate"][:third],
+        RATED_MIX: fixture["rate"][:third],
         RATED_AHEAD: [{**r, "body": r["body"].replace("&then=1", "") + "&then=1"} for r in fixture["rate"][third:2 * third]],
         RATED_LAST: [{**r, "body": r["body"].replace("&then=1", "")} for r in fixture["rate"][2 * third:]],
     }

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 
-from pages_bench import TARGETS  # noqa: E402  (bench/ is the script's folder: one list of the issue's targets)
+from pages_bench import RATED_MIX, TARGETS  # noqa: E402  (bench/ is the script's folder: one list of the issue's targets)
 
 
 def best_ms(send, requests: int, rounds: int) -> float:
@@ -117,7 +117,7 @@ def main() -> None:
         "signed-in /review/": lambda: reader.get(fixture["review"]),
         "signed-in /quizzes/": lambda: reader.get(fixture["quizzes"]),
         "signed-in /progress/": lambda: reader.get(fixture["progress"]),
-        "rating POST": rate,
+        RATED_MIX: rate,  # the ratings as a review session sends them
     }
     rows = []
     for name, send in pages.items():

@@ -263,7 +263,8 @@ def build_session(user, review_settings: ReviewSettings, scope: Scope, now: date
         if not questions:  # counts read none: something was due
             questions = _new_questions(user, scope, counts.plan, now, now.astimezone(review_settings.tz).date())
         cards = _more(cards, _cards_for_new_questions(user, questions[:counts.new], now))
-    if len(cards) < BATCH and counts.learning:
+    # Learning cards due now are among the due ones: look ahead only for those that are not.
+    if len(cards) < BATCH and counts.learning > sum(card.is_learning for card in cards):
         if whole:
             learning = precompiled.instances("first-learning", _first_learning_query, user.pk, now, now + LEARN_AHEAD)
         else:

@@ -86,6 +86,34 @@ def test_the_next_cards_show_at_once_and_the_last_brings_the_next_batch(page, us
     expect(page.get_by_test_id("count-learning")).to_contain_text(str(BATCH))
 
 
+def test_undo_waits_for_the_last_of_overlapping_ratings(page, user, seed_set):
+    """A rating sent while another is unanswered waits for it (hx-sync), and the first one's
+    undo button is not shown meanwhile: it would undo a rating that is no longer the last."""
+    login(page)
+    page.goto("/review/")
+    held = []
+    page.route("**/rate/", lambda route: held.append(route))
+
+    def wait_for_held(n):
+        while len(held) < n:
+            page.wait_for_timeout(20)
+
+    for _ in range(2):
+        page.keyboard.press("Space")
+        page.keyboard.press("3")
+    wait_for_held(1)
+    page.wait_for_timeout(200)
+    assert len(held) == 1  # the second waits in the browser's queue
+    with page.expect_response(lambda r: "/rate/" in r.url):
+        held[0].continue_()
+    wait_for_held(2)
+    expect(page.locator("#review-undo form")).to_have_count(0)
+    with page.expect_response(lambda r: "/rate/" in r.url):
+        held[1].continue_()
+    expect(page.locator("#review-undo input[name=log]")).to_have_value(str(ReviewLog.objects.latest("pk").pk))
+    assert ReviewLog.objects.count() == 2
+
+
 def test_a_card_rated_elsewhere_meanwhile_brings_the_servers_session(page, user, seed_set):
     login(page)
     page.goto("/review/")

@@ -15,6 +15,7 @@
   } catch (e) { /* no Intl: the server keeps UTC */ }
 
   var shownAt = performance.now();
+  var posting = 0;  // ratings sent and not yet answered
 
   function reveal(card) {
     var answer = card.querySelector("[data-answer]");
@@ -73,6 +74,7 @@
     var field = form.querySelector && form.querySelector("[data-duration]");
     if (field) field.value = String(Math.max(0, Math.round(performance.now() - shownAt)));
     if (!window.htmx || !form.matches("[data-rating-form]")) return;
+    posting += 1;
     // The rating travels in a field of its own: htmx forgets the pressed button once focus moves
     // on, and a rating queued behind another one is read only when it is sent.
     if (event.submitter && event.submitter.name === "rating") {
@@ -89,17 +91,34 @@
     showNext(form, event.submitter);
   }, true);
 
-  function reload(event) {
+  function isRating(event) {
     var form = event.detail.elt;
-    if (!form || !form.matches || !form.matches("[data-rating-form]") || !document.getElementById("review-session")) return;
+    return !!(form && form.matches && form.matches("[data-rating-form]"));
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (isRating(event)) posting = Math.max(0, posting - 1);
+  });
+
+  // An undo button for a rating that another one has already followed would undo the wrong one:
+  // the slot stays empty until the last rating sent is answered.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "review-undo" && posting > 1) event.detail.shouldSwap = false;
+  });
+
+  // Queued behind the ratings still to be sent (hx-sync on the session), so it shows them written.
+  function reload(event) {
+    if (!isRating(event) || !document.getElementById("review-session")) return;
     if (window.prep) window.prep.announce("That rating was not saved. The session has been reloaded.");
     window.htmx.ajax("GET", window.location.pathname + window.location.search,
-      { target: "#review-session", swap: "outerHTML" });
+      { source: "#review-session", target: "#review-session", swap: "outerHTML" });
   }
   document.addEventListener("htmx:responseError", reload);
   document.addEventListener("htmx:sendError", reload);
 
   document.addEventListener("htmx:afterSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Reswap") === "none") return;  // a rating's undo button only
     if (event.detail.target && event.detail.target.id === "review-session") shownAt = performance.now();
   });
 })();
