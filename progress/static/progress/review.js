@@ -119,6 +119,10 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.getResponseHeader("HX-Reswap") === "none") return;  // a rating's undo button only
-    if (event.detail.target && event.detail.target.id === "review-session") shownAt = performance.now();
+    if (!event.detail.target || event.detail.target.id !== "review-session") return;
+    shownAt = performance.now();
+    // The session is no live region (cards change in place): its message is read out from here.
+    var message = document.querySelector("#review-session [role=status], #review-session [role=alert]");
+    if (message && window.prep) window.prep.announce(message.textContent.trim());
   });
 })();
