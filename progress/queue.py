@@ -318,10 +318,18 @@ def _weakest_on_the_day(due, plan: Interview, review_settings: ReviewSettings, n
 
 def _cards_for_new_questions(user, questions: list[Question], now: datetime) -> list[Card]:
     """Each question's card; an unsaved new one when it has none: a card is created when first rated."""
-    saved = Card.objects.in_bulk([q.card_pk for q in questions if q.card_pk]) if any(q.card_pk for q in questions) else {}
+    card_pks = [q.card_pk for q in questions if q.card_pk]
+    saved = Card.objects.in_bulk(card_pks) if card_pks else {}
     cards = []
     for question in questions:
         card = saved.get(question.card_pk) or Card(user=user, question=question, due=now)
         card.question = question
         cards.append(card)
     return cards
+
+
+def learning_after(outcomes: dict, now: datetime) -> dict[int, bool]:
+    """Per rating, whether the card it leaves (stats.outcomes) counts among today's learning cards,
+    as due_counts counts them: a learning step due within the learn-ahead window."""
+    return {rating: after.state.value in LEARNING_STATES and after.due <= now + LEARN_AHEAD
+            for rating, after in outcomes.items()}

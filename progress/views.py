@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 
-import fsrs
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -33,7 +32,7 @@ from .forms import (
     UndoForm,
 )
 from .models import Card, Interview, ReviewLog
-from .queue import LEARN_AHEAD, Scope, active_plan, build_session, due_counts, plan_key
+from .queue import Scope, active_plan, build_session, due_counts, learning_after, plan_key
 
 SESSION = "review.html#session"
 UNDO = "review.html#undo_slot"
@@ -107,9 +106,7 @@ def _session_context(review_settings, now, session, undo_log) -> dict:
         rated = stats.outcomes(review_settings, card, now)
         card.previews = stats.previews(review_settings, card, now, rated)
         card.info = stats.card_info(review_settings, card, now)
-        # Which ratings leave the card in today's learning count: the browser counts ahead with it.
-        card.learning_after = {rating: after.state != fsrs.State.Review and after.due <= now + LEARN_AHEAD
-                               for rating, after in rated.items()}
+        card.learning_after = learning_after(rated, now)  # the browser counts ahead with it
     if session.card is not None:
         context["previews"], context["card_info"] = session.card.previews, session.card.info
     return context
