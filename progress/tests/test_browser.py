@@ -126,7 +126,7 @@ def test_a_card_rated_elsewhere_meanwhile_brings_the_servers_session(page, user,
     expect(title).to_have_text(second)  # shown at once, from the batch
     page.keyboard.press("Space")
     page.keyboard.press("4")
-    expect(page.get_by_text("That card was already answered; here is the next one.")).to_be_visible()
+    expect(page.locator("#review-session").get_by_text("That card was already answered; here is the next one.")).to_be_visible()
     expect(page.locator("#live-status")).to_have_text("That card was already answered; here is the next one.")
     expect(title).not_to_have_text(second)
     assert ReviewLog.objects.filter(card__question=question).count() == 1
